@@ -1,0 +1,47 @@
+"""Demo data for `make run`: an admin login, made once and printed every time."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from accounts.roles import Role
+from accounts.services import set_role
+
+DEMO_USERNAME = "admin"
+CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".run" / "demo-login"
+
+
+class Command(BaseCommand):
+    help = "Create the demo admin (once) and print where and how to sign in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--simulator-port", type=int, default=3000)
+
+    def handle(self, *args, port: int, simulator_port: int, **options):
+        password = self._ensure_admin()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nSwitchboard is starting at http://127.0.0.1:{port}/\n"
+                f"Sign in as {DEMO_USERNAME!r} with password {password!r}\n"
+            )
+        )
+
+    def _ensure_admin(self) -> str:
+        User = get_user_model()
+        if User.objects.filter(username=DEMO_USERNAME).exists() and CREDENTIALS_FILE.exists():
+            return CREDENTIALS_FILE.read_text().strip()
+        password = secrets.token_urlsafe(12)
+        user, _ = User.objects.get_or_create(username=DEMO_USERNAME)
+        user.set_password(password)
+        user.save()
+        set_role(user, Role.ADMIN)
+        CREDENTIALS_FILE.parent.mkdir(exist_ok=True)
+        CREDENTIALS_FILE.write_text(password + "\n")
+        CREDENTIALS_FILE.chmod(0o600)
+        return password

@@ -1,0 +1,77 @@
+"""What each role may do: the one place every view asks.
+
+Roles are Django groups (created by a data migration). A superuser counts as an admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    OPERATOR = "operator", "Operator"
+    AGENT = "agent", "Agent"
+
+
+class Ability(models.TextChoices):
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_INSTANCES = "view_instances"
+    MANAGE_INSTANCES = "manage_instances"
+    MANAGE_CONTACTS = "manage_contacts"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    SEND_MESSAGES = "send_messages"
+    USE_INBOX = "use_inbox"
+    MANAGE_TEAM = "manage_team"
+
+
+ABILITIES: dict[Role, frozenset[Ability]] = {
+    Role.ADMIN: frozenset(Ability),
+    Role.OPERATOR: frozenset(
+        {
+            Ability.VIEW_DASHBOARD,
+            Ability.VIEW_INSTANCES,
+            Ability.MANAGE_CONTACTS,
+            Ability.MANAGE_CAMPAIGNS,
+            Ability.SEND_MESSAGES,
+        }
+    ),
+    Role.AGENT: frozenset({Ability.VIEW_DASHBOARD, Ability.USE_INBOX}),
+}
+
+
+def role_of(user) -> Role | None:
+    """The user's role, the strongest one when several groups are set; None for no role."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    if not hasattr(user, "_switchboard_role"):
+        names = set(user.groups.values_list("name", flat=True))
+        user._switchboard_role = next((role for role in Role if role.value in names), None)
+    return user._switchboard_role
+
+
+def can(user, ability: Ability) -> bool:
+    role = role_of(user)
+    return role is not None and ability in ABILITIES[role]
+
+
+def require(ability: Ability) -> Callable:
+    """View decorator: login first, then the ability, else 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, ability):
+                raise PermissionDenied(f"Your role may not {ability.label.lower()}.")
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator

@@ -1,0 +1,21 @@
+"""Contacts and campaigns. Their models arrive with the campaigns issue; until then these pages
+say so, so the navigation and the role rules are already in place."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.roles import Ability, require
+
+
+@require(Ability.MANAGE_CONTACTS)
+@require_GET
+def contact_list(request):
+    return render(request, "campaigns/contact_list.html")
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_GET
+def campaign_list(request):
+    return render(request, "campaigns/campaign_list.html")

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+
+admin.site.site_header = "Switchboard administration"
+admin.site.site_title = "Switchboard admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("instances/", include("instances.urls")),
+    path("contacts/", include("campaigns.urls_contacts")),
+    path("campaigns/", include("campaigns.urls")),
+    path("inbox/", include("inbox.urls")),
+    path("hooks/", include("inbox.urls_hooks")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,324 @@
+"""The engine interface: what Switchboard asks of any WhatsApp gateway, in normalized types.
+
+Only modules in this package see httpx responses or a gateway's raw JSON. Everything they
+return is one of the dataclasses below; everything that goes wrong is one of the typed errors.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+
+# Connect fast (a gateway that is down should say so quickly); give reads room, because WAHA
+# waits up to ~5 s before answering 422 for a session in the wrong state.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 30.0
+USER_AGENT = "Switchboard/0.1"
+
+
+class EngineError(Exception):
+    """Base of every error an engine raises. `message` is safe to show to a person."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+
+
+class RetryableError(EngineError):
+    """Nothing happened on the gateway side: connection refused, 429, 5xx. Safe to retry."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class PermanentError(EngineError):
+    """The gateway refused the request (validation, not on WhatsApp, wrong key, wrong state)."""
+
+
+class AuthenticationError(PermanentError):
+    """The API key or token was refused (401/403)."""
+
+
+class WrongStateError(PermanentError):
+    """The session is not in a state that allows the action (WAHA's 422)."""
+
+
+class NotFoundError(PermanentError):
+    """The session or message does not exist on the gateway."""
+
+
+class UnconfirmedError(EngineError):
+    """The request may have reached the gateway (read timeout): never retry automatically."""
+
+
+class NotSupportedError(PermanentError):
+    """The engine cannot do this at all; the UI should have hidden the action."""
+
+
+class SessionStatus(enum.StrEnum):
+    STOPPED = "STOPPED"
+    STARTING = "STARTING"
+    SCAN_QR_CODE = "SCAN_QR_CODE"
+    WORKING = "WORKING"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
+
+
+class Capability(enum.StrEnum):
+    START = "start"
+    STOP = "stop"
+    RESTART = "restart"
+    LOGOUT = "logout"
+    RECREATE = "recreate"
+    DELETE = "delete"
+    QR = "qr"
+    PAIRING_CODE = "pairing_code"
+    SCREENSHOT = "screenshot"
+    CHECK_EXISTS = "check_exists"
+    CONFIGURE_WEBHOOK = "configure_webhook"
+    SIGNED_WEBHOOKS = "signed_webhooks"
+    LOOKUP_MESSAGE = "lookup_message"
+
+
+class MessageKind(enum.StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    DOCUMENT = "document"
+    VIDEO = "video"
+    VOICE = "voice"
+    LOCATION = "location"
+    CONTACT = "contact"
+    POLL = "poll"
+    LIST = "list"
+    LINK_PREVIEW = "link_preview"
+    REACTION = "reaction"
+
+
+class Ack(enum.IntEnum):
+    """WAHA's ack levels; Switchboard trusts `ackName` first and the number second."""
+
+    ERROR = -1
+    PENDING = 0
+    SERVER = 1
+    DEVICE = 2
+    READ = 3
+    PLAYED = 4
+
+
+class EventKind(enum.StrEnum):
+    MESSAGE = "message"
+    ACK = "ack"
+    REACTION = "reaction"
+    REVOKED = "revoked"
+    EDITED = "edited"
+    SESSION_STATUS = "session_status"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Me:
+    id: str
+    push_name: str = ""
+    lid: str = ""
+
+    @property
+    def phone(self) -> str:
+        """The number part of `12345@c.us`, as E.164 with a plus."""
+        digits = self.id.split("@", 1)[0].split(":", 1)[0]
+        return f"+{digits}" if digits.isdigit() else ""
+
+
+@dataclass(frozen=True)
+class SessionState:
+    status: SessionStatus
+    me: Me | None = None
+    raw_status: str = ""
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """A login QR: the raw string (render it with segno) and/or a ready PNG."""
+
+    value: str = ""
+    png: bytes = b""
+
+
+@dataclass(frozen=True)
+class Screenshot:
+    content: bytes
+    mimetype: str = "image/png"
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """What to send. `payload` keys by kind:
+
+    text: text, link_preview (bool); image/document/video/voice: url, mimetype, filename, caption;
+    location: latitude, longitude, title; contact: vcard or contacts; poll: name, options,
+    multiple; list: title, description, button_text, footer, sections; link_preview: text,
+    url, title, description, image_url; reaction: message_id, emoji.
+    Common optional: reply_to. `client_id` is sent where the engine honours client ids, so an
+    unconfirmed send can be looked up later.
+    """
+
+    chat_id: str
+    kind: MessageKind
+    payload: dict[str, Any]
+    client_id: str = ""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_id: str
+    raw_status: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    exists: bool
+    chat_id: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One normalized webhook event. `event_id` de-duplicates; `data` keeps kind-specific fields.
+
+    data by kind: message: message_id, chat_id, from_me, text, has_media, media (dict), sender,
+    timestamp; ack: message_id, chat_id, ack (Ack); reaction: message_id, emoji, sender;
+    revoked: message_id; edited: message_id, text; session_status: status (SessionStatus).
+    """
+
+    kind: EventKind
+    raw_event: str
+    event_id: str
+    session: str = ""
+    me: Me | None = None
+    occurred_at: datetime | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """What an engine needs to reach one instance; secrets arrive decrypted, never logged."""
+
+    base_url: str
+    api_key: str
+    session: str
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+
+def build_client(
+    base_url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """The one place an engine's httpx client is configured: base URL, auth, timeouts, agent."""
+    return httpx.Client(
+        base_url=base_url.rstrip("/"),
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+        params=params,
+        timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+class Engine:
+    """One gateway. Subclasses set `key`, `label`, `capabilities` and implement what they can."""
+
+    key: ClassVar[str]
+    label: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    # Shown on the instance form next to the credential field.
+    credential_label: ClassVar[str] = "API key"
+    session_label: ClassVar[str] = "Session name"
+    default_base_url: ClassVar[str] = ""
+
+    def __init__(self, config: EngineConfig, *, transport: httpx.BaseTransport | None = None):
+        self.config = config
+        self.client = self.build_client(transport)
+
+    def build_client(self, transport: httpx.BaseTransport | None) -> httpx.Client:
+        return build_client(self.config.base_url, transport=transport)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def _unsupported(self, what: str) -> NotSupportedError:
+        return NotSupportedError(f"{self.label} cannot {what}.")
+
+    # Session life. Each returns the state the gateway reports after the action.
+    def create(self) -> SessionState:
+        """Make sure the session exists on the gateway (with webhooks) and is started."""
+        return self.start()
+
+    def start(self) -> SessionState:
+        raise self._unsupported("start a session")
+
+    def stop(self) -> SessionState:
+        raise self._unsupported("stop a session")
+
+    def restart(self) -> SessionState:
+        raise self._unsupported("restart a session")
+
+    def logout(self) -> SessionState:
+        raise self._unsupported("log out a session")
+
+    def recreate(self) -> SessionState:
+        raise self._unsupported("recreate a session")
+
+    def delete(self) -> None:
+        raise self._unsupported("delete a session")
+
+    def status(self) -> SessionState:
+        raise NotImplementedError
+
+    def qr(self) -> QrCode:
+        raise self._unsupported("show a QR code")
+
+    def pairing_code(self, phone: str) -> str:
+        raise self._unsupported("log in with a pairing code")
+
+    def screenshot(self) -> Screenshot:
+        raise self._unsupported("take a screenshot")
+
+    # Messages and contacts.
+    def send(self, message: OutboundMessage) -> SendResult:
+        raise NotImplementedError
+
+    def check_exists(self, phone: str) -> CheckResult:
+        raise self._unsupported("check whether a number is on WhatsApp")
+
+    def lookup_message(self, chat_id: str, message_id: str) -> SendResult | None:
+        raise self._unsupported("look up a message")
+
+    # Webhooks.
+    def configure_webhook(self, url: str, secret: str) -> None:
+        raise self._unsupported("register a webhook")
+
+    def parse_webhook(self, headers: dict[str, str], body: bytes) -> list[Event]:
+        """Normalize one webhook body. Raises ValueError for a body that is not an envelope."""
+        raise NotImplementedError
+
+    def test_connection(self) -> SessionState:
+        """Reachability and authentication in one call; raises the typed errors."""
+        return self.status()

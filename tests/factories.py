@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from accounts.roles import Role
+from accounts.services import set_role
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"member{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted: Role | None, **kwargs):
+        self.save()
+        if extracted:
+            set_role(self, extracted)
