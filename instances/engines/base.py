@@ -290,6 +290,7 @@ class Engine:
         raise self._unsupported("delete a session")
 
     def status(self) -> SessionState:
+        """The session's state; NotFoundError when the gateway has no such session."""
         raise NotImplementedError
 
     def qr(self) -> QrCode:
@@ -320,5 +321,11 @@ class Engine:
         raise NotImplementedError
 
     def test_connection(self) -> SessionState:
-        """Reachability and authentication in one call; raises the typed errors."""
-        return self.status()
+        """Reachability and authentication in one call; raises the typed errors.
+
+        A session the gateway does not know yet is not a failure here: the key worked.
+        """
+        try:
+            return self.status()
+        except NotFoundError:
+            return SessionState(SessionStatus.STOPPED, raw_status="not created yet")
