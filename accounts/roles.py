@@ -47,18 +47,19 @@ ABILITIES: dict[Role, frozenset[Ability]] = {
 
 def role_of(user) -> Role | None:
     """The user's role, the strongest one when several groups are set; None for no role."""
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated:
         return None
     if user.is_superuser:
         return Role.ADMIN
     if not hasattr(user, "_switchboard_role"):
-        names = set(user.groups.values_list("name", flat=True))
+        # groups.all() uses a prefetch when the caller made one (list pages).
+        names = {group.name for group in user.groups.all()}
         user._switchboard_role = next((role for role in Role if role.value in names), None)
     return user._switchboard_role
 
 
 def can(user, ability: Ability) -> bool:
-    role = role_of(user)
+    role = role_of(user) if user.is_active else None
     return role is not None and ability in ABILITIES[role]
 
 

@@ -13,7 +13,8 @@ def set_role(user, role: Role) -> None:
     """Give the user exactly one role group."""
     role_groups = Group.objects.filter(name__in=Role.values)
     user.groups.remove(*role_groups)
-    user.groups.add(Group.objects.get(name=role))
+    group, _ = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
     # Admins may do everything, the Django admin (and the task queue's pages) included.
     user.is_staff = user.is_superuser = role == Role.ADMIN
     user.save(update_fields=["is_staff", "is_superuser"])

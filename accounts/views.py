@@ -78,7 +78,9 @@ def member_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         new_role = Role(form.cleaned_data["role"])
-        if member == request.user and (not form.cleaned_data["is_active"] or new_role != Role.ADMIN):
+        if member == request.user and (
+            not form.cleaned_data["is_active"] or new_role != Role.ADMIN
+        ):
             form.add_error(None, "You cannot deactivate yourself or give up your own admin role.")
         else:
             form.save()

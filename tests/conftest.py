@@ -1,18 +1,34 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from accounts.roles import Role
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # PBKDF2 is slow on purpose; the tests create many users and gain nothing from it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    # The database cache outlives a test's transaction on SQLite's shared connection.
-    cache.clear()
+def _clear_cache(request):
+    # The cache lives in a database table that tests with a live server do not roll back;
+    # a throttle counter left by one test must not leak into the next.
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue(
+            "db" if "live_server" not in request.fixturenames else "transactional_db"
+        )
+        cache.clear()
     yield
-    cache.clear()
 
 
 @pytest.fixture

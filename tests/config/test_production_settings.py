@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.management.utils import get_random_secret_key
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean_env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ENCRYPTION_KEYS", "DEBUG"}
+    }
+    return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py.
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean_env, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_mode_without_secrets_refuses_to_start_with_a_clear_message():
+    result = run_manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "refuses to start with DEBUG off" in result.stderr
+    assert "SECRET_KEY" in result.stderr and "ENCRYPTION_KEYS" in result.stderr
+
+
+def test_production_mode_with_the_development_secret_key_refuses_to_start():
+    result = run_manage(
+        "check",
+        DEBUG="false",
+        SECRET_KEY=settings.DEV_SECRET_KEY,
+        ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=get_random_secret_key(),
+        ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="switchboard.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
