@@ -13,7 +13,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 # Development-only values: safe to commit because production refuses to start with them.
-DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production-8f3c2a9b7d6e5f4a3b2c1d0e"
+DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production-8f3c2a9b7d6e5f4a3b2c1d0e"  # noqa: S105 - refused in production.
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
 
 DEBUG = env.bool("DEBUG", default=True)
