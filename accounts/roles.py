@@ -20,7 +20,6 @@ class Role(models.TextChoices):
 
 
 class Ability(models.TextChoices):
-    VIEW_DASHBOARD = "view_dashboard"
     VIEW_INSTANCES = "view_instances"
     MANAGE_INSTANCES = "manage_instances"
     MANAGE_CONTACTS = "manage_contacts"
@@ -34,14 +33,13 @@ ABILITIES: dict[Role, frozenset[Ability]] = {
     Role.ADMIN: frozenset(Ability),
     Role.OPERATOR: frozenset(
         {
-            Ability.VIEW_DASHBOARD,
             Ability.VIEW_INSTANCES,
             Ability.MANAGE_CONTACTS,
             Ability.MANAGE_CAMPAIGNS,
             Ability.SEND_MESSAGES,
         }
     ),
-    Role.AGENT: frozenset({Ability.VIEW_DASHBOARD, Ability.USE_INBOX}),
+    Role.AGENT: frozenset({Ability.USE_INBOX}),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts.roles import Ability, can
@@ -61,8 +62,6 @@ def dashboard_cards(user) -> list[Card]:
             )
         )
     if can(user, Ability.MANAGE_TEAM):
-        from django.contrib.auth import get_user_model
-
         members = get_user_model().objects.filter(is_active=True).count()
         cards.append(
             Card(

@@ -198,6 +198,13 @@ LOGGING = {
     },
 }
 
+# Instances: restart a FAILED session once by itself (WAHA's advice), and flag a WORKING one
+# that has sent no event for this many minutes.
+INSTANCE_AUTO_RESTART = env.bool("INSTANCE_AUTO_RESTART", default=True)
+INSTANCE_SILENCE_MINUTES = env.int("INSTANCE_SILENCE_MINUTES", default=30)
+# The API key `manage.py simulator` expects (demo and tests only).
+SIMULATOR_API_KEY = env.str("SIMULATOR_API_KEY", default="switchboard-simulator-key")
+
 # How long a worker may be silent before /healthz reports it missing, and how old the oldest
 # queued task may grow before /healthz reports the queue as stuck.
 HEALTH_WORKER_MAX_SILENCE = env.int("HEALTH_WORKER_MAX_SILENCE", default=60)

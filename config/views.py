@@ -1,16 +1,16 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.roles import Ability, require
 from config.dashboard import dashboard_cards
 from config.health import run_checks
 
 
-@require(Ability.VIEW_DASHBOARD)
+@login_required
 @require_GET
 def home(request):
     return render(request, "home.html", {"cards": dashboard_cards(request.user)})

@@ -23,3 +23,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
         if extracted:
             set_role(self, extracted)
+
+
+class InstanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "instances.Instance"
+
+    name = factory.Sequence(lambda n: f"Instance {n}")
+    engine = "waha"
+    # Port 9 (discard) refuses connections, so an instance that nobody pointed at a real
+    # engine fails fast and plainly.
+    base_url = "http://127.0.0.1:9"
+    session_name = factory.Sequence(lambda n: f"session{n}")
+    api_key = "test-api-key-0001"

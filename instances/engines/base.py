@@ -7,8 +7,10 @@ return is one of the dataclasses below; everything that goes wrong is one of the
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -233,6 +235,127 @@ def build_client(
     )
 
 
+def response_json(response: httpx.Response) -> Any:
+    """The decoded JSON body, or None for an empty or non-JSON body (some gateways answer
+    XML, plain text or an HTML error page)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def retry_after_header(response: httpx.Response) -> float | None:
+    """Seconds to wait from a `Retry-After` header, in either of its two forms."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def phone_digits(phone: str) -> str:
+    """`+49 170 123-45` -> `4917012345`: gateways want international numbers as bare digits."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def gateway_address(url: httpx.URL) -> str:
+    """Host and port only: safe in a message even when the query carries a token."""
+    return f"{url.host}:{url.port}" if url.port else url.host
+
+
+def transport_error(exc: httpx.HTTPError, *, address: str, sends_message: bool) -> EngineError:
+    """Map an httpx failure to a typed error.
+
+    A read timeout, a reset while reading or a connection closed before the answer all happen
+    after the request went out: for a send the message may have been delivered, so it is
+    unconfirmed rather than retryable.
+    """
+    maybe_done = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+    if sends_message and isinstance(exc, maybe_done):
+        return UnconfirmedError(
+            f"The gateway at {address} did not confirm the send; the message may have gone out."
+        )
+    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+        return RetryableError(f"The gateway at {address} did not answer in time.")
+    if isinstance(exc, httpx.TransportError) and not isinstance(
+        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
+    ):
+        return RetryableError(f"Cannot reach the gateway at {address}.")
+    return PermanentError(f"The request to the gateway at {address} could not be made.")
+
+
+def error_for_status(
+    status: int,
+    message: str = "",
+    *,
+    credential: str = "API key",
+    retry_after: float | None = None,
+    code: str = "",
+) -> EngineError:
+    """The typed error for a failed HTTP status; `message` is the gateway's own, if any.
+
+    422 is not mapped here: gateways use it for different things (WAHA: wrong session state;
+    Laravel-style APIs: validation), so each engine decides.
+    """
+    if status in (401, 403):
+        return AuthenticationError(
+            f"The gateway refused the {credential}.", status_code=status, code=code
+        )
+    if status == 404:
+        return NotFoundError(
+            message or "The gateway does not know this session or message.",
+            status_code=status,
+            code=code,
+        )
+    if status == 429:
+        return RetryableError(
+            message or "The gateway is rate limiting requests.",
+            retry_after=retry_after,
+            status_code=status,
+            code=code,
+        )
+    if status >= 500:
+        return RetryableError(
+            message or f"The gateway failed (HTTP {status}).", status_code=status, code=code
+        )
+    return PermanentError(
+        message or f"The gateway refused the request (HTTP {status}).",
+        status_code=status,
+        code=code,
+    )
+
+
+def build_payload(
+    builder: Callable[[dict[str, Any]], dict[str, Any]], message: OutboundMessage
+) -> dict[str, Any]:
+    """Run an engine's body builder; a payload missing what the kind needs is refused."""
+    try:
+        return builder(message.payload)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PermanentError(
+            f"The {message.kind.value} message is incomplete or malformed ({exc!r})."
+        ) from None
+
+
+def redact(error: EngineError, secrets: tuple[str, ...]) -> None:
+    """Blank out any secret a gateway echoed into an error message."""
+    message = error.message
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "***")
+    error.message = message
+    error.args = (message,)
+
+
 class Engine:
     """One gateway. Subclasses set `key`, `label`, `capabilities` and implement what they can."""
 
@@ -259,6 +382,28 @@ class Engine:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+    def check_response(self, response: httpx.Response) -> None:
+        """Raise the typed error for a failed response; engines map their gateway's codes."""
+        if not response.is_success:
+            raise error_for_status(response.status_code, credential=self.credential_label)
+
+    def request(
+        self, method: str, url: str, *, sends_message: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        """One call to the gateway, failures mapped to the typed errors. Never retried here."""
+        try:
+            response = self.client.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            address = gateway_address(self.client.base_url)
+            # `from None`: the httpx exception holds the request, whose URL may carry a token.
+            raise transport_error(exc, address=address, sends_message=sends_message) from None
+        try:
+            self.check_response(response)
+        except EngineError as exc:
+            redact(exc, (self.config.api_key, self.config.webhook_secret))
+            raise
+        return response
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities

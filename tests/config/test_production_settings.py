@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.management.utils import get_random_secret_key
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -50,7 +50,7 @@ def test_production_settings_pass_the_deployment_checklist():
         "--fail-level",
         "WARNING",
         DEBUG="false",
-        SECRET_KEY=get_random_secret_key(),
+        SECRET_KEY=secrets.token_urlsafe(50),
         ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="switchboard.example.com",
     )

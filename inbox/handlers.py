@@ -1,0 +1,34 @@
+"""What each normalized event kind does when it is applied.
+
+Kinds in HANDLERS change state now; kinds in STORED_FOR_LATER are kept for the inbox and
+outbound-queue handlers that build on the receiver; anything else is stored as unsupported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from instances.engines.base import Event, EventKind
+from instances.models import Instance, StatusChange
+from instances.services import record_status
+
+
+def apply_session_status(instance: Instance, event: Event) -> None:
+    status = event.data.get("status")
+    if status:
+        record_status(
+            instance.pk,
+            status,
+            source=StatusChange.Source.WEBHOOK,
+            me=event.me,
+            at=event.occurred_at,
+        )
+
+
+HANDLERS: dict[EventKind, Callable[[Instance, Event], None]] = {
+    EventKind.SESSION_STATUS: apply_session_status,
+}
+
+STORED_FOR_LATER = frozenset(
+    {EventKind.MESSAGE, EventKind.ACK, EventKind.REACTION, EventKind.REVOKED, EventKind.EDITED}
+)

@@ -1,0 +1,81 @@
+"""Webhook intake: store each event once, then apply it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from inbox.handlers import HANDLERS, STORED_FOR_LATER
+from inbox.models import WebhookEvent
+from instances.engines.base import Event
+from instances.models import Instance
+from instances.services import engine_for, note_engine_event
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestResult:
+    stored: int = 0
+    duplicates: int = 0
+
+
+def parse_webhook(instance: Instance, headers: dict[str, str], body: bytes) -> list[Event]:
+    """The engine's parser; ValueError for a body that is not one of its envelopes."""
+    with engine_for(instance) as engine:
+        return engine.parse_webhook(headers, body)
+
+
+def ingest_events(instance: Instance, events: list[Event], body: bytes) -> IngestResult:
+    envelope = json.loads(body)
+    result = IngestResult()
+    for event in events:
+        if _store_and_apply(instance, event, envelope):
+            result.stored += 1
+        else:
+            result.duplicates += 1
+    note_engine_event(instance.pk)
+    return result
+
+
+def _store_and_apply(instance: Instance, event: Event, envelope: dict) -> bool:
+    """False when the event was already stored: duplicates change nothing."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                stored = WebhookEvent.objects.create(
+                    instance=instance,
+                    event_id=event.event_id[:200],
+                    event=event.raw_event[:60],
+                    kind=event.kind,
+                    session=event.session[:100],
+                    payload=envelope,
+                    occurred_at=event.occurred_at,
+                    state=_initial_state(event),
+                )
+        except IntegrityError:
+            return False
+        handler = HANDLERS.get(event.kind)
+        if handler is None:
+            return True
+        try:
+            with transaction.atomic():
+                handler(instance, event)
+        except Exception as exc:
+            # A handler bug must not lose the event or make the engine retry forever:
+            # it stays stored as failed for a person (or a fix) to re-apply.
+            logger.exception("Applying webhook event %s failed", stored.pk)
+            stored.state, stored.error = WebhookEvent.State.FAILED, type(exc).__name__
+            stored.save(update_fields=["state", "error"])
+        return True
+
+
+def _initial_state(event: Event) -> str:
+    if event.kind in HANDLERS:
+        return WebhookEvent.State.APPLIED
+    if event.kind in STORED_FOR_LATER:
+        return WebhookEvent.State.STORED
+    return WebhookEvent.State.UNSUPPORTED

@@ -1,0 +1,21 @@
+"""Webhook authentication: WAHA's HMAC header, or a secret in the URL for unsigned engines."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+# WAHA signs with HMAC-SHA512 and names it in X-Webhook-Hmac-Algorithm (facts.md).
+SUPPORTED_ALGORITHMS = {"sha512": hashlib.sha512}
+
+
+def hmac_is_valid(body: bytes, secret: str, signature: str, algorithm: str = "sha512") -> bool:
+    digest = SUPPORTED_ALGORITHMS.get((algorithm or "sha512").lower())
+    if digest is None or not signature or not secret:
+        return False
+    expected = hmac.new(secret.encode(), body, digest).hexdigest()
+    return hmac.compare_digest(expected, signature.strip().lower())
+
+
+def token_is_valid(token: str, secret: str) -> bool:
+    return bool(token) and bool(secret) and hmac.compare_digest(token.encode(), secret.encode())

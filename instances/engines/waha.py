@@ -1,0 +1,332 @@
+"""WAHA, the self-hosted WhatsApp HTTP API (https://waha.devlike.pro).
+
+Paths and field names follow the OpenAPI document of a real WAHA Core 2024.10.8 server
+(`waha-openapi-2024.10.8.json` in the shared folder) and the behaviour recorded in facts.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from instances.engines import waha_webhooks
+from instances.engines.base import (
+    Capability,
+    CheckResult,
+    Engine,
+    Event,
+    NotFoundError,
+    NotSupportedError,
+    OutboundMessage,
+    PermanentError,
+    QrCode,
+    Screenshot,
+    SendResult,
+    SessionState,
+    SessionStatus,
+    WrongStateError,
+    build_client,
+    build_payload,
+    error_for_status,
+    phone_digits,
+    response_json,
+    retry_after_header,
+)
+from instances.engines.waha_sends import SEND_ROUTES, sent_message_id
+
+# `message.any` already carries incoming messages; subscribing to `message` too would deliver
+# each of them twice (facts.md).
+WEBHOOK_EVENTS = (
+    "session.status",
+    "message.any",
+    "message.ack",
+    "message.reaction",
+    "message.revoked",
+    "message.edited",
+)
+# Backing off exponentially from 2 s over 10 attempts rides out a deploy or a restart of
+# Switchboard without hammering it while it is down.
+WEBHOOK_RETRIES = {"policy": "exponential", "delaySeconds": 2, "attempts": 10}
+
+CREDENTIAL = "API key"
+
+
+def raise_for_response(response: httpx.Response) -> None:
+    """Map a failed WAHA answer to a typed error whose message is safe to show."""
+    if response.is_success:
+        return
+    body = response_json(response)
+    body = body if isinstance(body, dict) else {}
+    status = response.status_code
+    message = _message(body)
+    if status == 422:
+        # Wrong state: `{"error": "Session status is not as expected...", "status": "STARTING",
+        # "expected": ["SCAN_QR_CODE"]}`; an existing session: `{"message": "... already
+        # exists..."}` (facts.md). `code` carries the state the session is in.
+        current = body.get("status") if isinstance(body.get("status"), str) else ""
+        raise WrongStateError(
+            describe_wrong_state(message, current, body.get("expected")),
+            status_code=status,
+            code=current,
+        )
+    raise error_for_status(
+        status, message, credential=CREDENTIAL, retry_after=retry_after_header(response)
+    )
+
+
+def _message(body: dict[str, Any]) -> str:
+    # NestJS puts validation failures in `message` as a list (facts.md).
+    message = body.get("message")
+    if isinstance(message, list):
+        message = "; ".join(str(item) for item in message)
+    if not isinstance(message, str) or not message:
+        message = body.get("error") if isinstance(body.get("error"), str) else ""
+    return message[:300]
+
+
+def describe_wrong_state(message: str, current: Any, expected: Any) -> str:
+    """`Session status is not as expected ... (status STARTING, expected SCAN_QR_CODE)`."""
+    message = message or "The session is not in a state that allows this."
+    if not isinstance(current, str) or not current:
+        return message
+    wanted = ", ".join(map(str, expected)) if isinstance(expected, list) else ""
+    detail = f"status {current}, expected {wanted}" if wanted else f"status {current}"
+    return f"{message} ({detail})"
+
+
+class WahaEngine(Engine):
+    key = "waha"
+    label = "WAHA (self-hosted)"
+    capabilities = frozenset(
+        {
+            Capability.START,
+            Capability.STOP,
+            Capability.RESTART,
+            Capability.LOGOUT,
+            Capability.RECREATE,
+            Capability.DELETE,
+            Capability.QR,
+            Capability.PAIRING_CODE,
+            Capability.SCREENSHOT,
+            Capability.CHECK_EXISTS,
+            Capability.CONFIGURE_WEBHOOK,
+            Capability.SIGNED_WEBHOOKS,
+            Capability.LOOKUP_MESSAGE,
+        }
+    )
+    credential_label = CREDENTIAL
+    session_label = "Session name"
+    default_base_url = "http://localhost:3000"
+
+    def build_client(self, transport: httpx.BaseTransport | None) -> httpx.Client:
+        headers = {"X-Api-Key": self.config.api_key} if self.config.api_key else {}
+        return build_client(self.config.base_url, headers=headers, transport=transport)
+
+    def check_response(self, response: httpx.Response) -> None:
+        raise_for_response(response)
+
+    # Session life.
+    def create(self) -> SessionState:
+        """Create the session with Switchboard's webhook and start it; adopt one that exists.
+
+        An existing session only gets a PUT when its webhook differs, because a PUT restarts a
+        running session; a stopped one is then started.
+        """
+        body: dict[str, Any] = {"name": self.config.session, "start": True}
+        webhooks = self._webhooks(self.config.webhook_url, self.config.webhook_secret)
+        if webhooks:
+            body["config"] = {"webhooks": webhooks}
+        try:
+            return waha_webhooks.session_state(self._json("POST", "/api/sessions", json=body))
+        except WrongStateError as exc:
+            if "already exists" not in exc.message:
+                raise
+        info = self._json("GET", self._session_path())
+        if webhooks:
+            info = self._update_webhooks(info, webhooks)
+        if waha_webhooks.session_status(info.get("status")) is SessionStatus.STOPPED:
+            return self.start()
+        return waha_webhooks.session_state(info)
+
+    def start(self) -> SessionState:
+        return self._action("start")
+
+    def stop(self) -> SessionState:
+        return self._action("stop")
+
+    def restart(self) -> SessionState:
+        return self._action("restart")
+
+    def logout(self) -> SessionState:
+        return self._action("logout")
+
+    def recreate(self) -> SessionState:
+        """Stop, delete and create the session again with the current webhook settings.
+
+        This loses the WhatsApp login: the new session asks for a QR scan (or pairing code).
+        Use it when restart, and logout + start, have not brought a session back.
+        """
+        for step in (self.stop, self.delete):
+            with contextlib.suppress(NotFoundError):
+                step()
+        return self.create()
+
+    def delete(self) -> None:
+        self.request("DELETE", self._session_path())
+
+    def status(self) -> SessionState:
+        return waha_webhooks.session_state(self._json("GET", self._session_path()))
+
+    def qr(self) -> QrCode:
+        data = self._json("GET", f"/api/{self._session}/auth/qr", params={"format": "raw"})
+        return QrCode(value=_required_str(data, "value"))
+
+    def pairing_code(self, phone: str) -> str:
+        data = self._json(
+            "POST",
+            f"/api/{self._session}/auth/request-code",
+            json={"phoneNumber": phone_digits(phone)},
+        )
+        return _required_str(data, "code")
+
+    def screenshot(self) -> Screenshot:
+        response = self.request(
+            "GET",
+            "/api/screenshot",
+            params={"session": self.config.session},
+            headers={"Accept": "image/png"},
+        )
+        mimetype = response.headers.get("Content-Type", "image/png").split(";")[0].strip()
+        return Screenshot(content=response.content, mimetype=mimetype or "image/png")
+
+    # Messages and contacts.
+    def send(self, message: OutboundMessage) -> SendResult:
+        if message.kind not in SEND_ROUTES:
+            raise NotSupportedError(f"{self.label} cannot send a {message.kind.value} message.")
+        method, path, builder = SEND_ROUTES[message.kind]
+        body = {"session": self.config.session, "chatId": message.chat_id}
+        body.update(build_payload(builder, message))
+        if message.payload.get("reply_to"):
+            body["reply_to"] = message.payload["reply_to"]
+        if message.client_id:
+            body["id"] = message.client_id
+        response = self.request(method, path, json=body, sends_message=True)
+        data = response_json(response)
+        raw_status = data.get("ackName") if isinstance(data, dict) else None
+        return SendResult(
+            provider_id=sent_message_id(data),
+            raw_status=raw_status if isinstance(raw_status, str) else "",
+        )
+
+    def check_exists(self, phone: str) -> CheckResult:
+        data = self._json(
+            "GET",
+            "/api/contacts/check-exists",
+            params={"phone": phone_digits(phone), "session": self.config.session},
+        )
+        chat_id = data.get("chatId")
+        return CheckResult(
+            exists=bool(data.get("numberExists")),
+            chat_id=chat_id if isinstance(chat_id, str) else "",
+        )
+
+    def lookup_message(self, chat_id: str, message_id: str) -> SendResult | None:
+        path = f"/api/{self._session}/chats/{_segment(chat_id)}/messages/{_segment(message_id)}"
+        try:
+            data = self._json("GET", path, params={"downloadMedia": "false"})
+        except NotFoundError:
+            return None
+        ack_name = data.get("ackName")
+        return SendResult(
+            provider_id=waha_webhooks.serialized_id(data.get("id")) or message_id,
+            raw_status=ack_name if isinstance(ack_name, str) else "",
+        )
+
+    # Webhooks.
+    def configure_webhook(self, url: str, secret: str) -> None:
+        info = self._json("GET", self._session_path())
+        self._update_webhooks(info, self._webhooks(url, secret))
+
+    def parse_webhook(self, headers: dict[str, str], body: bytes) -> list[Event]:
+        return waha_webhooks.parse_envelope(body)
+
+    # Helpers.
+    @property
+    def _session(self) -> str:
+        return _segment(self.config.session)
+
+    def _session_path(self) -> str:
+        return f"/api/sessions/{self._session}"
+
+    def _action(self, action: str) -> SessionState:
+        data = self._json("POST", f"{self._session_path()}/{action}")
+        return waha_webhooks.session_state(data)
+
+    def _json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        data = response_json(self.request(method, url, **kwargs))
+        if not isinstance(data, dict):
+            raise PermanentError("The gateway sent an answer Switchboard cannot read.")
+        return data
+
+    @staticmethod
+    def _webhooks(url: str, secret: str) -> list[dict[str, Any]]:
+        if not url:
+            return []
+        webhook: dict[str, Any] = {
+            "url": url,
+            "events": list(WEBHOOK_EVENTS),
+            "retries": dict(WEBHOOK_RETRIES),
+        }
+        if secret:
+            webhook["hmac"] = {"key": secret}
+        return [webhook]
+
+    def _update_webhooks(
+        self, info: dict[str, Any], webhooks: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """PUT the webhooks unless the session already has them; returns the session info.
+
+        A PUT replaces the whole config (facts.md), so the rest of it (proxy, metadata, ...)
+        is sent back unchanged.
+        """
+        config = info.get("config") if isinstance(info.get("config"), dict) else {}
+        if _comparable(config.get("webhooks")) == _comparable(webhooks):
+            return info
+        body = {"config": {**config, "webhooks": webhooks}}
+        return self._json("PUT", self._session_path(), json=body)
+
+
+def _segment(value: str) -> str:
+    """One path segment: `@` stays readable, `/` and friends cannot escape the path."""
+    return quote(value, safe="@")
+
+
+def _required_str(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise PermanentError("The gateway sent an answer Switchboard cannot read.")
+    return value
+
+
+def _comparable(webhooks: Any) -> list[tuple[Any, ...]]:
+    """The parts of a webhook config Switchboard sets, in a form that compares reliably."""
+    if not isinstance(webhooks, list):
+        return []
+    result = []
+    for hook in webhooks:
+        if not isinstance(hook, dict):
+            continue
+        hmac = hook.get("hmac") if isinstance(hook.get("hmac"), dict) else {}
+        retries = hook.get("retries") if isinstance(hook.get("retries"), dict) else {}
+        result.append(
+            (
+                hook.get("url"),
+                tuple(sorted(str(event) for event in hook.get("events") or [])),
+                hmac.get("key") or "",
+                tuple(sorted(retries.items())),
+            )
+        )
+    return sorted(result, key=repr)

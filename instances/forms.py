@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django import forms
+
+from instances.engines import ENGINES
+from instances.models import Instance
+from instances.phone_numbers import InvalidPhoneNumber, to_e164
+
+
+def _engine_help() -> str:
+    return " ".join(
+        f"{engine.label}: {engine.credential_label.lower()}, {engine.session_label.lower()}"
+        + (f", usually {engine.default_base_url}." if engine.default_base_url else ".")
+        for engine in ENGINES.values()
+    )
+
+
+class InstanceForm(forms.ModelForm):
+    base_url = forms.URLField(label="Base URL", max_length=300, assume_scheme="https")
+    api_key = forms.CharField(
+        label="API key or token",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted and never shown again.",
+    )
+
+    class Meta:
+        model = Instance
+        fields = ("name", "engine", "base_url", "session_name", "api_key")
+        help_texts = {
+            "engine": "",
+            "session_name": "Session (WAHA), instance id (Wawp) or instance name (message-pro).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engine"].help_text = _engine_help()
+        if self.instance.pk:
+            self.fields[
+                "api_key"
+            ].help_text = f"Now {self.instance.api_key_hint}. Leave empty to keep it."
+
+    def clean_api_key(self) -> str:
+        key = self.cleaned_data["api_key"]
+        if not key and self.instance.pk:
+            return self.instance.api_key
+        if not key:
+            raise forms.ValidationError("The engine needs an API key or token.")
+        return key
+
+    def clean_base_url(self) -> str:
+        return self.cleaned_data["base_url"].rstrip("/")
+
+
+class PairingCodeForm(forms.Form):
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=32,
+        help_text="The number to link, with its country code, like +44 7700 900123.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_phone(self) -> str:
+        try:
+            return to_e164(self.cleaned_data["phone"])
+        except InvalidPhoneNumber as exc:
+            raise forms.ValidationError(str(exc)) from exc

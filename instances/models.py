@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from instances.encryption import EncryptedTextField
+from instances.engines import ENGINE_CHOICES
+from instances.engines.base import Capability, MessageKind
+
+
+class InstanceStatus(models.TextChoices):
+    """The engine session's state, as WAHA names it (engines.base.SessionStatus)."""
+
+    STOPPED = "STOPPED", "Stopped"
+    STARTING = "STARTING", "Starting"
+    SCAN_QR_CODE = "SCAN_QR_CODE", "Waiting for QR scan"
+    WORKING = "WORKING", "Working"
+    FAILED = "FAILED", "Failed"
+    UNKNOWN = "UNKNOWN", "Unknown"
+
+
+class Attention(models.TextChoices):
+    NONE = "", "None"
+    SILENT = "silent", "No events from the engine"
+    RESTART_FAILED = "restart_failed", "Failed again after an automatic restart"
+    UNREACHABLE = "unreachable", "Engine unreachable"
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Instance(models.Model):
+    """One linked WhatsApp number on one gateway engine."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=80, unique=True)
+    engine = models.CharField(max_length=20, choices=ENGINE_CHOICES)
+    base_url = models.URLField("Base URL", max_length=300)
+    session_name = models.CharField(max_length=100)
+    api_key = EncryptedTextField("API key or token", blank=True)
+    webhook_secret = EncryptedTextField(default=new_webhook_secret, editable=False)
+
+    status = models.CharField(
+        max_length=20, choices=InstanceStatus.choices, default=InstanceStatus.STOPPED
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    push_name = models.CharField(max_length=100, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    attention = models.CharField(
+        max_length=20, choices=Attention.choices, default=Attention.NONE, blank=True
+    )
+    auto_restarted_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engine", "base_url", "session_name"], name="one_instance_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("instances:detail", args=[self.pk])
+
+    @property
+    def engine_class(self):
+        from instances.engines import get_engine_class
+
+        return get_engine_class(self.engine)
+
+    def supports(self, capability: Capability | str) -> bool:
+        return Capability(capability) in self.engine_class.capabilities
+
+    @property
+    def signs_webhooks(self) -> bool:
+        return self.supports(Capability.SIGNED_WEBHOOKS)
+
+    @property
+    def webhook_url(self) -> str:
+        """Where the engine posts events. Engines that cannot sign get the secret in the URL."""
+        if self.signs_webhooks:
+            path = reverse("hooks:receive", args=[self.uuid])
+        else:
+            path = reverse("hooks:receive_with_token", args=[self.uuid, self.webhook_secret])
+        return f"{settings.PUBLIC_BASE_URL}{path}"
+
+    @property
+    def api_key_hint(self) -> str:
+        """Enough of the key to recognise it, never enough to use it."""
+        if not self.api_key:
+            return "not set"
+        return f"•••• {self.api_key[-4:]}" if len(self.api_key) >= 12 else "••••"
+
+
+class StatusChange(models.Model):
+    """One transition of an instance's status, whoever noticed it."""
+
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook", "Webhook"
+        POLL = "poll", "Status poll"
+        ACTION = "action", "Dashboard action"
+        WATCHDOG = "watchdog", "Watchdog"
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=InstanceStatus.choices)
+    to_status = models.CharField(max_length=20, choices=InstanceStatus.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.instance}: {self.from_status} -> {self.to_status}"
+
+
+class OutboundStatus(models.TextChoices):
+    """Moves only forward: queued -> sending -> sent -> delivered -> read -> played, or ends in
+    failed / unconfirmed / cancelled. The dispatcher that drives it arrives with the queue."""
+
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    READ = "read", "Read"
+    PLAYED = "played", "Played"
+    FAILED = "failed", "Failed"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+PENDING_OUTBOUND = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
+
+
+class OutboundMessage(models.Model):
+    """Every send, whatever started it, is one row here (see docs/architecture.md)."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="outbound")
+    client_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    chat_id = models.CharField(max_length=120)
+    kind = models.CharField(
+        max_length=20, choices=[(kind.value, kind.name.title()) for kind in MessageKind]
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    priority = models.SmallIntegerField(default=0)
+    send_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
+    )
+    provider_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["instance", "status", "send_at"], name="outbound_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.chat_id} ({self.status})"

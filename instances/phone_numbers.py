@@ -1,0 +1,25 @@
+"""Phone numbers in E.164, the one form Switchboard stores and sends."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+class InvalidPhoneNumber(ValueError):
+    pass
+
+
+def to_e164(raw: str) -> str:
+    """'+49 151 2345 6789' -> '+4915123456789'. Numbers must carry their country code."""
+    text = raw.strip()
+    if text and not text.startswith("+"):
+        text = "+" + text.lstrip("0")
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(f"{raw!r} is not a phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber(
+            f"{raw!r} is not a valid phone number. Include the country code, like +44 7700 900123."
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

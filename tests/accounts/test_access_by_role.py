@@ -1,0 +1,115 @@
+"""Who may open what: one table over every URL, checked for every role and for visitors."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from instances.models import Instance
+
+pytestmark = pytest.mark.django_db
+
+ADMIN, OPERATOR, AGENT = "admin", "operator", "agent"
+EVERYONE = {ADMIN, OPERATOR, AGENT, "outsider"}
+
+# (url name, needs an instance, method, roles allowed). Everything else answers 403.
+ACCESS = [
+    ("home", False, "get", EVERYONE),
+    ("accounts:password_change", False, "get", EVERYONE),
+    ("accounts:team", False, "get", {ADMIN}),
+    ("accounts:member_add", False, "get", {ADMIN}),
+    ("accounts:member_edit", "user", "get", {ADMIN}),
+    ("contacts:list", False, "get", {ADMIN, OPERATOR}),
+    ("campaigns:list", False, "get", {ADMIN, OPERATOR}),
+    ("inbox:list", False, "get", {ADMIN, AGENT}),
+    ("instances:list", False, "get", {ADMIN, OPERATOR}),
+    ("instances:detail", True, "get", {ADMIN, OPERATOR}),
+    ("instances:create", False, "get", {ADMIN}),
+    ("instances:test_connection", False, "post", {ADMIN}),
+    ("instances:edit", True, "get", {ADMIN}),
+    ("instances:test_connection_saved", True, "post", {ADMIN}),
+    ("instances:qr", True, "get", {ADMIN}),
+    ("instances:pairing_code", True, "post", {ADMIN}),
+    ("instances:screenshot", True, "get", {ADMIN}),
+    ("instances:refresh", True, "post", {ADMIN}),
+    ("instances:delete", True, "get", {ADMIN}),
+    ("instances:action", "action", "get", {ADMIN}),
+]
+
+# Reachable without a role: sign-in pages, the health probe, webhooks (signed) and the admin
+# (which has its own staff check, tested by Django).
+PUBLIC = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_done",
+    "healthz",
+    "hooks:receive",
+    "hooks:receive_with_token",
+}
+
+
+@pytest.fixture
+def instance(db):
+    # Port 9 (discard) refuses connections: actions fail fast with a plain message.
+    return Instance.objects.create(
+        name="Sales",
+        engine="waha",
+        base_url="http://127.0.0.1:9",
+        session_name="default",
+        api_key="k",
+    )
+
+
+def _url(name: str, needs, instance, admin) -> str:
+    if needs == "user":
+        return reverse(name, args=[admin.pk])
+    if needs == "action":
+        return reverse(name, args=[instance.pk, "logout"])
+    return reverse(name, args=[instance.pk]) if needs else reverse(name)
+
+
+def _all_url_names(resolver=None, namespace: str = "") -> set[str]:
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _all_url_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(namespace + entry.name)
+    return names
+
+
+def test_every_url_is_in_the_access_table():
+    covered = {name for name, *_ in ACCESS} | PUBLIC
+    assert _all_url_names() - covered == set()
+
+
+@pytest.mark.parametrize(
+    ("name", "needs", "method", "allowed"), ACCESS, ids=[row[0] for row in ACCESS]
+)
+def test_anonymous_visitors_are_sent_to_sign_in(
+    client, instance, admin, name, needs, method, allowed
+):
+    url = _url(name, needs, instance, admin)
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize(
+    ("name", "needs", "method", "allowed"), ACCESS, ids=[row[0] for row in ACCESS]
+)
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_each_role_gets_exactly_what_it_may(
+    client, request, instance, admin, role, name, needs, method, allowed
+):
+    client.force_login(request.getfixturevalue(role))
+    url = _url(name, needs, instance, admin)
+    response = getattr(client, method)(url)
+    if role in allowed:
+        assert response.status_code not in (403, 500), response.status_code
+        assert not response.get("Location", "").startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == 403
