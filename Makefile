@@ -22,8 +22,9 @@ setup: $(INSTALLED)
 # Web, worker and simulator together in the foreground; Ctrl-C stops all three.
 run: setup
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py simulator --port $(SIMULATOR_PORT) & \
+	$(PY) manage.py simulator --port $(SIMULATOR_PORT) --auto-scan-after 20 & \
 	$(PY) manage.py qcluster & \
+	$(PY) manage.py start_demo & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(INSTALLED)

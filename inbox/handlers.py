@@ -21,7 +21,7 @@ def apply_session_status(instance: Instance, event: Event) -> None:
             status,
             source=StatusChange.Source.WEBHOOK,
             me=event.me,
-            at=event.occurred_at,
+            reported_at=event.occurred_at,
         )
 
 

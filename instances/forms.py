@@ -57,7 +57,7 @@ class PairingCodeForm(forms.Form):
     phone = forms.CharField(
         label="Phone number",
         max_length=32,
-        help_text="The number to link, with its country code, like +44 7700 900123.",
+        help_text="The number to link, with its country code, like +49 151 23456789.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 

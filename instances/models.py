@@ -49,6 +49,8 @@ class Instance(models.Model):
         max_length=20, choices=InstanceStatus.choices, default=InstanceStatus.STOPPED
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The engine's timestamp of the last status webhook applied (engine clock, not ours).
+    status_reported_at = models.DateTimeField(null=True, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     push_name = models.CharField(max_length=100, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)

@@ -14,12 +14,11 @@ def to_e164(raw: str) -> str:
     text = raw.strip()
     if text and not text.startswith("+"):
         text = "+" + text.lstrip("0")
+    problem = f"{raw} is not a valid phone number. Include the country code, like +49 151 23456789."
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(f"{raw!r} is not a phone number.") from exc
+        raise InvalidPhoneNumber(problem) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber(
-            f"{raw!r} is not a valid phone number. Include the country code, like +44 7700 900123."
-        )
+        raise InvalidPhoneNumber(problem)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

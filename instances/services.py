@@ -124,22 +124,28 @@ def record_status(
     source: str,
     me: Me | None = None,
     detail: str = "",
-    at: datetime | None = None,
+    reported_at: datetime | None = None,
 ) -> bool:
-    """Store a status the engine reported; True when it changed. Safe from any process."""
-    at = at or timezone.now()
+    """Store a status the engine reported; True when it changed. Safe from any process.
+
+    `reported_at` is the engine's own timestamp of a webhook. Webhooks can arrive out of order
+    (retries, parallel delivery), so one older than the last applied webhook is ignored. Engine
+    clocks are compared only with each other, never with ours.
+    """
+    now = timezone.now()
     status = InstanceStatus(status) if status in InstanceStatus.values else InstanceStatus.UNKNOWN
     with transaction.atomic():
         instance = Instance.objects.select_for_update().get(pk=instance_id)
+        if reported_at is not None:
+            if instance.status_reported_at and reported_at < instance.status_reported_at:
+                return False
+            instance.status_reported_at = reported_at
         if me is not None and me.phone:
             instance.phone, instance.push_name = me.phone, me.push_name
         elif status == InstanceStatus.SCAN_QR_CODE:
             # Waiting for a scan means no number is linked any more (logged out).
             instance.phone, instance.push_name = "", ""
-        # A webhook can arrive after a newer one (retries, out-of-order delivery): an older
-        # report never overrides a newer status.
-        stale = instance.status_changed_at is not None and at < instance.status_changed_at
-        changed = status != instance.status and not stale
+        changed = status != instance.status
         if changed:
             StatusChange.objects.create(
                 instance=instance,
@@ -147,10 +153,10 @@ def record_status(
                 to_status=status,
                 source=source,
                 detail=detail[:300],
-                changed_at=at,
+                changed_at=now,
             )
-            instance.status, instance.status_changed_at = status, at
-            _react_to_new_status(instance, at)
+            instance.status, instance.status_changed_at = status, now
+            _react_to_new_status(instance, now)
         if instance.attention == Attention.UNREACHABLE:
             instance.attention = Attention.NONE
         instance.last_error = ""

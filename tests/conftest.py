@@ -7,6 +7,8 @@ from django.core.cache import cache
 from accounts.roles import Role
 from tests.factories import UserFactory
 
+pytest_plugins = ["tests.simulator_fixture"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():

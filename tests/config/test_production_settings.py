@@ -13,7 +13,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean_env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ENCRYPTION_KEYS", "DEBUG"}
+        if key not in {"SECRET_KEY", "ENCRYPTION_KEYS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py.
         [sys.executable, "manage.py", *args],

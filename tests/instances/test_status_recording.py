@@ -35,15 +35,20 @@ def test_the_same_status_twice_records_one_transition():
     assert instance.status_changes.count() == 1
 
 
-def test_an_older_report_never_overrides_a_newer_status():
+def test_an_older_webhook_never_overrides_a_newer_one():
     instance = InstanceFactory()
-    now = timezone.now()
-    services.record_status(instance.pk, "WORKING", source=SOURCE, at=now)
-    services.record_status(
-        instance.pk, "SCAN_QR_CODE", source=SOURCE, at=now - timedelta(seconds=5)
-    )
+    # The engine's clock, which need not agree with ours.
+    engine_now = timezone.now() - timedelta(hours=3)
+    hook = StatusChange.Source.WEBHOOK
+    services.record_status(instance.pk, "WORKING", source=hook, reported_at=engine_now)
+    older = engine_now - timedelta(seconds=5)
+    services.record_status(instance.pk, "SCAN_QR_CODE", source=hook, reported_at=older)
     instance.refresh_from_db()
     assert instance.status == InstanceStatus.WORKING
+    newer = engine_now + timedelta(seconds=1)
+    services.record_status(instance.pk, "FAILED", source=hook, reported_at=newer)
+    instance.refresh_from_db()
+    assert instance.status == InstanceStatus.FAILED
 
 
 def test_an_unknown_engine_status_is_kept_as_unknown():

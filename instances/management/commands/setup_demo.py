@@ -1,4 +1,5 @@
-"""Demo data for `make run`: an admin login, made once and printed every time."""
+"""Demo data for `make run`: an admin login (made once, printed every time) and an instance
+wired to the bundled simulator."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from django.core.management.base import BaseCommand
 
 from accounts.roles import Role
 from accounts.services import set_role
+from instances.models import Instance
 
 DEMO_USERNAME = "admin"
+DEMO_INSTANCE = "Demo (simulator)"
+DEMO_SESSION = "demo"
 CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".run" / "demo-login"
 
 
 class Command(BaseCommand):
-    help = "Create the demo admin (once) and print where and how to sign in."
+    help = "Create the demo admin and demo instance (once) and print where and how to sign in."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
@@ -25,6 +29,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: int, simulator_port: int, **options):
         password = self._ensure_admin()
+        Instance.objects.get_or_create(
+            name=DEMO_INSTANCE,
+            defaults={
+                "engine": "waha",
+                "base_url": f"http://127.0.0.1:{simulator_port}",
+                "session_name": DEMO_SESSION,
+                "api_key": settings.SIMULATOR_API_KEY,
+            },
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nSwitchboard is starting at http://127.0.0.1:{port}/\n"

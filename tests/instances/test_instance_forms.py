@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from instances.models import Instance
+from tests.factories import InstanceFactory
+from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(simulator=None, **overrides) -> dict:
+    data = {
+        "name": "Sales line",
+        "engine": "waha",
+        "base_url": simulator.url if simulator else "http://127.0.0.1:9",
+        "session_name": "sales",
+        "api_key": SIMULATOR_TEST_API_KEY,
+    }
+    return {**data, **overrides}
+
+
+def test_admin_adds_an_instance_and_the_key_is_encrypted_at_rest(client_for, admin):
+    response = client_for(admin).post(reverse("instances:create"), form_data())
+    instance = Instance.objects.get()
+    assert response.status_code == 302 and response["Location"] == instance.get_absolute_url()
+    assert instance.api_key == SIMULATOR_TEST_API_KEY
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT api_key, webhook_secret FROM instances_instance")
+        stored_key, stored_secret = cursor.fetchone()
+    assert SIMULATOR_TEST_API_KEY not in stored_key
+    assert instance.webhook_secret not in stored_secret
+
+
+def test_the_key_is_never_shown_again_in_full(client_for, admin):
+    instance = InstanceFactory(api_key="secret-key-ending-WXYZ")
+    client = client_for(admin)
+    for url in (instance.get_absolute_url(), reverse("instances:edit", args=[instance.pk])):
+        page = client.get(url).content.decode()
+        assert "secret-key-ending-WXYZ" not in page
+    assert "•••• WXYZ" in client.get(reverse("instances:edit", args=[instance.pk])).content.decode()
+
+
+def test_editing_without_a_new_key_keeps_the_old_one(client_for, admin):
+    instance = InstanceFactory(api_key="keep-this-key-1234")
+    response = client_for(admin).post(
+        reverse("instances:edit", args=[instance.pk]), form_data(name="Renamed", api_key="")
+    )
+    assert response.status_code == 302
+    instance.refresh_from_db()
+    assert (instance.name, instance.api_key) == ("Renamed", "keep-this-key-1234")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"api_key": ""}, "The engine needs an API key or token."),
+        ({"base_url": "not a url"}, "Enter a valid URL."),
+        ({"engine": "telegram"}, "Select a valid choice."),
+        ({"name": ""}, "This field is required."),
+    ],
+)
+def test_bad_input_is_a_form_error_not_a_crash(client_for, admin, overrides, message):
+    response = client_for(admin).post(reverse("instances:create"), form_data(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Instance.objects.exists()
+
+
+def test_two_instances_cannot_share_one_engine_session(client_for, admin):
+    client = client_for(admin)
+    client.post(reverse("instances:create"), form_data())
+    response = client.post(reverse("instances:create"), form_data(name="Other"))
+    assert response.status_code == 200
+    assert Instance.objects.count() == 1
+
+
+def test_test_connection_reports_success_against_the_simulator(client_for, admin, simulator):
+    response = client_for(admin).post(
+        reverse("instances:test_connection"), form_data(simulator), headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Connected and authenticated" in body
+    assert 'id="connection-result"' in body and "<form" not in body
+    assert not Instance.objects.exists()
+
+
+def test_test_connection_reports_a_wrong_key_plainly(client_for, admin, simulator):
+    response = client_for(admin).post(
+        reverse("instances:test_connection"), form_data(simulator, api_key="wrong-key")
+    )
+    body = response.content.decode()
+    assert "refused the API key" in body
+    assert "wrong-key" not in body
+
+
+def test_test_connection_reports_an_unreachable_engine_plainly(client_for, admin):
+    response = client_for(admin).post(reverse("instances:test_connection"), form_data())
+    assert response.status_code == 200
+    assert "Cannot reach" in response.content.decode()
+
+
+def test_test_connection_on_a_saved_instance_uses_the_stored_key(client_for, admin, simulator):
+    instance = InstanceFactory(base_url=simulator.url, api_key=SIMULATOR_TEST_API_KEY)
+    response = client_for(admin).post(
+        reverse("instances:test_connection_saved", args=[instance.pk]),
+        form_data(simulator, name=instance.name, session_name=instance.session_name, api_key=""),
+    )
+    assert "Connected and authenticated" in response.content.decode()
+
+
+def test_operator_may_see_but_not_add_instances(client_for, operator):
+    client = client_for(operator)
+    assert client.get(reverse("instances:list")).status_code == 200
+    assert client.post(reverse("instances:create"), form_data()).status_code == 403
+    assert not Instance.objects.exists()

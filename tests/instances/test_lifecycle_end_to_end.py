@@ -1,0 +1,166 @@
+"""The whole life of an instance against the simulator over real HTTP, with a live server
+receiving its signed webhooks."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from django.urls import reverse
+
+from inbox.models import WebhookEvent
+from instances import tasks
+from instances.models import Instance, InstanceStatus
+from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_until(predicate, timeout: float = 10.0, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def status_of(instance: Instance) -> str:
+    instance.refresh_from_db()
+    return instance.status
+
+
+def scan(simulator, session: str, phone: str = "+15550100077") -> None:
+    response = httpx.post(
+        f"{simulator.url}/simulator/sessions/{session}/scan",
+        headers={"X-Api-Key": simulator.api_key},
+        json={"phone": phone},
+        timeout=5,
+    )
+    response.raise_for_status()
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+def create_instance(admin_client, simulator, session: str) -> Instance:
+    response = admin_client.post(
+        reverse("instances:create"),
+        {
+            "name": f"E2E {session}",
+            "engine": "waha",
+            "base_url": simulator.url,
+            "session_name": session,
+            "api_key": SIMULATOR_TEST_API_KEY,
+        },
+    )
+    assert response.status_code == 302
+    return Instance.objects.get(session_name=session)
+
+
+def test_start_qr_scan_and_working_arrive_by_signed_webhook(
+    admin_client, simulator, live_server, settings
+):
+    settings.PUBLIC_BASE_URL = live_server.url
+    instance = create_instance(admin_client, simulator, "e2e-hooks")
+
+    admin_client.post(reverse("instances:action", args=[instance.pk, "start"]))
+    wait_until(lambda: status_of(instance) == InstanceStatus.SCAN_QR_CODE, message="SCAN_QR_CODE")
+
+    qr_panel = admin_client.get(reverse("instances:qr", args=[instance.pk])).content.decode()
+    assert "data:image/svg+xml" in qr_panel
+
+    scan(simulator, "e2e-hooks", "+15550100077")
+    wait_until(lambda: status_of(instance) == InstanceStatus.WORKING, message="WORKING")
+
+    page = admin_client.get(instance.get_absolute_url()).content.decode()
+    assert 'data-status="WORKING"' in page
+    assert "+15550100077" in page
+    qr_panel = admin_client.get(reverse("instances:qr", args=[instance.pk])).content.decode()
+    assert "data:image" not in qr_panel and "Linked" in qr_panel
+    transitions = list(
+        instance.status_changes.order_by("changed_at").values_list("to_status", "source")
+    )
+    assert ("WORKING", "webhook") in transitions
+    assert WebhookEvent.objects.filter(instance=instance, event="session.status").count() >= 2
+
+
+def test_working_is_also_seen_by_the_status_poll_when_webhooks_cannot_arrive(
+    admin_client, simulator, settings
+):
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"
+    instance = create_instance(admin_client, simulator, "e2e-poll")
+    admin_client.post(reverse("instances:action", args=[instance.pk, "start"]))
+    tasks.poll_instance_status(instance.pk)
+    assert status_of(instance) == InstanceStatus.SCAN_QR_CODE
+
+    scan(simulator, "e2e-poll")
+    tasks.poll_instance_status(instance.pk)
+    assert status_of(instance) == InstanceStatus.WORKING
+    assert instance.status_changes.filter(to_status="WORKING", source="poll").exists()
+    assert not WebhookEvent.objects.exists()
+
+
+def test_lifecycle_actions_reach_the_engine(admin_client, simulator, settings):
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"
+    instance = create_instance(admin_client, simulator, "e2e-actions")
+    admin_client.post(reverse("instances:action", args=[instance.pk, "start"]))
+    tasks.poll_instance_status(instance.pk)
+    scan(simulator, "e2e-actions")
+
+    admin_client.post(reverse("instances:action", args=[instance.pk, "logout"]))
+    tasks.poll_instance_status(instance.pk)
+    assert status_of(instance) == InstanceStatus.SCAN_QR_CODE
+    assert instance.phone == ""
+
+    admin_client.post(reverse("instances:action", args=[instance.pk, "stop"]))
+    assert status_of(instance) == InstanceStatus.STOPPED
+
+    response = admin_client.post(reverse("instances:delete", args=[instance.pk]))
+    assert response.status_code == 302
+    assert not Instance.objects.filter(pk=instance.pk).exists()
+    gone = httpx.get(
+        f"{simulator.url}/api/sessions/e2e-actions", headers={"X-Api-Key": simulator.api_key}
+    )
+    assert gone.status_code == 404
+
+
+def test_an_action_in_the_wrong_state_is_a_plain_message(admin_client, simulator, settings):
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"
+    instance = create_instance(admin_client, simulator, "e2e-wrong")
+    response = admin_client.post(
+        reverse("instances:action", args=[instance.pk, "logout"]), follow=True
+    )
+    assert response.status_code == 200
+    assert "Could not logout" in response.content.decode()
+
+
+def test_pairing_code_and_screenshot_come_from_the_engine(admin_client, simulator, settings):
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"
+    instance = create_instance(admin_client, simulator, "e2e-pair")
+    admin_client.post(reverse("instances:action", args=[instance.pk, "start"]))
+    tasks.poll_instance_status(instance.pk)
+
+    response = admin_client.post(
+        reverse("instances:pairing_code", args=[instance.pk]),
+        {"phone": "+49 151 2345 6789"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert 'aria-label="Pairing code"' in response.content.decode()
+
+    response = admin_client.post(
+        reverse("instances:pairing_code", args=[instance.pk]),
+        {"phone": "12"},
+        headers={"HX-Request": "true"},
+    )
+    assert "not a valid phone number" in response.content.decode()
+
+    shot = admin_client.get(reverse("instances:screenshot", args=[instance.pk]))
+    assert shot.status_code == 200 and shot["Content-Type"] == "image/png"
+    assert shot.content.startswith(b"\x89PNG")
