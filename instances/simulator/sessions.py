@@ -1,0 +1,96 @@
+"""One simulated WhatsApp session: its status, its login, and what it sent and received."""
+
+from __future__ import annotations
+
+import copy
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from .webhooks import ENGINE
+
+
+class Status(enum.StrEnum):
+    STOPPED = "STOPPED"
+    STARTING = "STARTING"
+    SCAN_QR_CODE = "SCAN_QR_CODE"
+    WORKING = "WORKING"
+    FAILED = "FAILED"
+
+
+@dataclass
+class MessageRecord:
+    """A message the session accepted from the API (outgoing) or received (incoming)."""
+
+    direction: str
+    endpoint: str
+    request: dict[str, Any]
+    message: dict[str, Any]
+
+    @property
+    def chat_id(self) -> str:
+        return self.message["to"] if self.message["fromMe"] else self.message["from"]
+
+    def to_json(self) -> dict[str, Any]:
+        return copy.deepcopy(
+            {
+                "direction": self.direction,
+                "endpoint": self.endpoint,
+                "request": self.request,
+                "message": self.message,
+            }
+        )
+
+
+@dataclass
+class Session:
+    name: str
+    config: dict[str, Any] | None
+    status: Status = Status.STOPPED
+    status_since: float = 0.0
+    # The linked phone: survives stop and start (like WAHA's stored auth), cleared by logout.
+    account: dict[str, str] | None = None
+    pairing_phone: str = ""
+    qr_salt: str = ""
+    qr_index: int = 0
+    records: list[MessageRecord] = field(default_factory=list)
+    by_id: dict[str, MessageRecord] = field(default_factory=dict)
+    by_key: dict[str, MessageRecord] = field(default_factory=dict)
+    lids: dict[str, str] = field(default_factory=dict)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def running(self) -> bool:
+        return self.status != Status.STOPPED
+
+    @property
+    def me_id(self) -> str | None:
+        return self.account["id"] if self.account else None
+
+    def me(self) -> dict[str, str] | None:
+        if self.status == Status.WORKING and self.account:
+            return dict(self.account)
+        return None
+
+    def metadata(self) -> dict[str, Any]:
+        return dict((self.config or {}).get("metadata") or {})
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        return list((self.config or {}).get("webhooks") or [])
+
+    def add(self, record: MessageRecord, key: str) -> None:
+        self.records.append(record)
+        self.by_id[record.message["id"]] = record
+        self.by_key[key] = record
+
+    def find(self, message_id: str) -> MessageRecord | None:
+        return self.by_id.get(message_id) or self.by_key.get(message_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "config": copy.deepcopy(self.config),
+            "me": self.me(),
+            "engine": {"engine": ENGINE},
+        }

@@ -1,0 +1,135 @@
+"""Pytest plugin: a live WAHA simulator (`simulator`) and a webhook receiver (`webhook_receiver`).
+
+Register it in tests/conftest.py with `pytest_plugins = ["tests.simulator_fixture"]`.
+
+`simulator` runs on a free loopback port with a hand-moved clock (`simulator.clock.advance(20)`),
+instant acks, no auto-scan and a STARTING phase that ends on the next request. Attributes:
+`url`, `api_key`, `state` (direct access for assertions), `clock`, `dispatcher`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from instances.simulator import ManualClock, Simulator
+
+SIMULATOR_TEST_API_KEY = "test-simulator-key"
+
+
+@pytest.fixture
+def simulator() -> Iterator[Simulator]:
+    sim = Simulator(
+        api_key=SIMULATOR_TEST_API_KEY,
+        clock=ManualClock(),
+        seed=1234,
+        ack_delays=(0.0, 0.0, 0.0),
+        auto_scan_after=None,
+        starting_seconds=0.0,
+    )
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@dataclass(frozen=True)
+class ReceivedWebhook:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def envelope(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+    @property
+    def event(self) -> str:
+        return self.envelope["event"]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.envelope["payload"]
+
+
+class WebhookReceiver:
+    """A tiny HTTP server that records every POST. Header names are stored lower-case."""
+
+    def __init__(self) -> None:
+        self.received: list[ReceivedWebhook] = []
+        self._statuses: deque[int] = deque()
+        self._condition = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status = receiver._record(self.path, self.headers.items(), body)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/hooks/"
+
+    def respond_with(self, *statuses: int) -> None:
+        """Answer the next requests with these statuses, then 200 again."""
+        with self._condition:
+            self._statuses.extend(statuses)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedWebhook]:
+        """The first `count` webhooks, waiting up to `timeout` seconds for them to arrive."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while len(self.received) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    events = [hook.event for hook in self.received]
+                    raise AssertionError(f"expected {count} webhooks, got {events}")
+                self._condition.wait(remaining)
+            return list(self.received[:count])
+
+    def events(self, name: str | None = None) -> list[ReceivedWebhook]:
+        with self._condition:
+            return [hook for hook in self.received if name is None or hook.event == name]
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _record(self, path: str, headers: Any, body: bytes) -> int:
+        with self._condition:
+            hook = ReceivedWebhook(path, {k.lower(): v for k, v in headers}, body)
+            self.received.append(hook)
+            self._condition.notify_all()
+            return self._statuses.popleft() if self._statuses else 200
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
