@@ -26,22 +26,32 @@ class Command(BaseCommand):
         if instance is None:
             raise CommandError("No demo instance: run `manage.py setup_demo` first.")
         deadline = time.monotonic() + wait
+        self._until(deadline, lambda: services.perform_action(instance, services.Action.START))
+        self._until(deadline, lambda: self._scan(instance))
+        services.poll_status(instance)
+        instance.refresh_from_db()
+        if instance.status != InstanceStatus.WORKING:
+            raise CommandError(f"The demo instance is {instance.status}, not WORKING.")
+        self.stdout.write(self.style.SUCCESS(f"{instance.name} is WORKING as {instance.phone}."))
+
+    @staticmethod
+    def _until(deadline: float, attempt) -> None:
+        """Repeat `attempt` until it stops raising or the deadline passes."""
         while True:
             try:
-                services.perform_action(instance, services.Action.START)
-                break
-            except EngineError as exc:
+                attempt()
+                return
+            except (EngineError, httpx.HTTPError) as exc:
                 if time.monotonic() > deadline:
-                    raise CommandError(f"The simulator did not answer: {exc.message}") from exc
+                    raise CommandError(f"The simulator did not get ready: {exc}") from exc
                 time.sleep(0.5)
+
+    @staticmethod
+    def _scan(instance: Instance) -> None:
+        """The simulator's stand-in for a phone scanning the QR (422 until the QR is up)."""
         with httpx.Client(base_url=instance.base_url, timeout=5) as client:
             client.post(
                 f"/simulator/sessions/{instance.session_name}/scan",
                 headers={"X-Api-Key": instance.api_key},
                 json={"phone": DEMO_PHONE, "pushName": "Demo shop"},
             ).raise_for_status()
-        services.poll_status(instance)
-        instance.refresh_from_db()
-        if instance.status != InstanceStatus.WORKING:
-            raise CommandError(f"The demo instance is {instance.status}, not WORKING.")
-        self.stdout.write(self.style.SUCCESS(f"{instance.name} is WORKING as {instance.phone}."))
