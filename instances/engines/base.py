@@ -7,61 +7,31 @@ return is one of the dataclasses below; everything that goes wrong is one of the
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
 
-# Connect fast (a gateway that is down should say so quickly); give reads room, because WAHA
-# waits up to ~5 s before answering 422 for a session in the wrong state.
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 30.0
-USER_AGENT = "Switchboard/0.1"
-
-
-class EngineError(Exception):
-    """Base of every error an engine raises. `message` is safe to show to a person."""
-
-    def __init__(self, message: str, *, status_code: int | None = None, code: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
-        self.code = code
-
-
-class RetryableError(EngineError):
-    """Nothing happened on the gateway side: connection refused, 429, 5xx. Safe to retry."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
-
-
-class PermanentError(EngineError):
-    """The gateway refused the request (validation, not on WhatsApp, wrong key, wrong state)."""
-
-
-class AuthenticationError(PermanentError):
-    """The API key or token was refused (401/403)."""
-
-
-class WrongStateError(PermanentError):
-    """The session is not in a state that allows the action (WAHA's 422)."""
-
-
-class NotFoundError(PermanentError):
-    """The session or message does not exist on the gateway."""
-
-
-class UnconfirmedError(EngineError):
-    """The request may have reached the gateway (read timeout): never retry automatically."""
-
-
-class NotSupportedError(PermanentError):
-    """The engine cannot do this at all; the UI should have hidden the action."""
+# The typed errors live in errors.py because http.py needs them too; they are imported from
+# here by everyone else, so this module stays the one place the interface is read from.
+from instances.engines.errors import (  # noqa: F401 - re-exported
+    AuthenticationError,
+    EngineError,
+    NotFoundError,
+    NotSupportedError,
+    PermanentError,
+    RetryableError,
+    UnconfirmedError,
+    WrongStateError,
+)
+from instances.engines.http import (
+    build_client,
+    error_for_status,
+    gateway_address,
+    redact,
+    transport_error,
+)
 
 
 class SessionStatus(enum.StrEnum):
@@ -215,145 +185,6 @@ class EngineConfig:
     session: str
     webhook_url: str = ""
     webhook_secret: str = ""
-
-
-def build_client(
-    base_url: str,
-    *,
-    headers: dict[str, str] | None = None,
-    params: dict[str, str] | None = None,
-    transport: httpx.BaseTransport | None = None,
-) -> httpx.Client:
-    """The one place an engine's httpx client is configured: base URL, auth, timeouts, agent."""
-    return httpx.Client(
-        base_url=base_url.rstrip("/"),
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
-        params=params,
-        timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
-        transport=transport,
-        follow_redirects=False,
-    )
-
-
-def response_json(response: httpx.Response) -> Any:
-    """The decoded JSON body, or None for an empty or non-JSON body (some gateways answer
-    XML, plain text or an HTML error page)."""
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def retry_after_header(response: httpx.Response) -> float | None:
-    """Seconds to wait from a `Retry-After` header, in either of its two forms."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-
-
-def phone_digits(phone: str) -> str:
-    """`+49 170 123-45` -> `4917012345`: gateways want international numbers as bare digits."""
-    return "".join(ch for ch in phone if ch.isdigit())
-
-
-def gateway_address(url: httpx.URL) -> str:
-    """Host and port only: safe in a message even when the query carries a token."""
-    return f"{url.host}:{url.port}" if url.port else url.host
-
-
-def transport_error(exc: httpx.HTTPError, *, address: str, sends_message: bool) -> EngineError:
-    """Map an httpx failure to a typed error.
-
-    A read timeout, a reset while reading or a connection closed before the answer all happen
-    after the request went out: for a send the message may have been delivered, so it is
-    unconfirmed rather than retryable.
-    """
-    maybe_done = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
-    if sends_message and isinstance(exc, maybe_done):
-        return UnconfirmedError(
-            f"The gateway at {address} did not confirm the send; the message may have gone out."
-        )
-    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
-        return RetryableError(f"The gateway at {address} did not answer in time.")
-    if isinstance(exc, httpx.TransportError) and not isinstance(
-        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
-    ):
-        return RetryableError(f"Cannot reach the gateway at {address}.")
-    return PermanentError(f"The request to the gateway at {address} could not be made.")
-
-
-def error_for_status(
-    status: int,
-    message: str = "",
-    *,
-    credential: str = "API key",
-    retry_after: float | None = None,
-    code: str = "",
-) -> EngineError:
-    """The typed error for a failed HTTP status; `message` is the gateway's own, if any.
-
-    422 is not mapped here: gateways use it for different things (WAHA: wrong session state;
-    Laravel-style APIs: validation), so each engine decides.
-    """
-    if status in (401, 403):
-        return AuthenticationError(
-            f"The gateway refused the {credential}.", status_code=status, code=code
-        )
-    if status == 404:
-        return NotFoundError(
-            message or "The gateway does not know this session or message.",
-            status_code=status,
-            code=code,
-        )
-    if status == 429:
-        return RetryableError(
-            message or "The gateway is rate limiting requests.",
-            retry_after=retry_after,
-            status_code=status,
-            code=code,
-        )
-    if status >= 500:
-        return RetryableError(
-            message or f"The gateway failed (HTTP {status}).", status_code=status, code=code
-        )
-    return PermanentError(
-        message or f"The gateway refused the request (HTTP {status}).",
-        status_code=status,
-        code=code,
-    )
-
-
-def build_payload(
-    builder: Callable[[dict[str, Any]], dict[str, Any]], message: OutboundMessage
-) -> dict[str, Any]:
-    """Run an engine's body builder; a payload missing what the kind needs is refused."""
-    try:
-        return builder(message.payload)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PermanentError(
-            f"The {message.kind.value} message is incomplete or malformed ({exc!r})."
-        ) from None
-
-
-def redact(error: EngineError, secrets: tuple[str, ...]) -> None:
-    """Blank out any secret a gateway echoed into an error message."""
-    message = error.message
-    for secret in secrets:
-        if secret:
-            message = message.replace(secret, "***")
-    error.message = message
-    error.args = (message,)
 
 
 class Engine:

@@ -34,6 +34,8 @@ from instances.engines.base import (
     SendResult,
     SessionState,
     SessionStatus,
+)
+from instances.engines.http import (
     build_client,
     build_payload,
     error_for_status,

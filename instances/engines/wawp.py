@@ -40,6 +40,8 @@ from instances.engines.base import (
     SessionState,
     SessionStatus,
     WrongStateError,
+)
+from instances.engines.http import (
     build_client,
     build_payload,
     error_for_status,

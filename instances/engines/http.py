@@ -1,0 +1,168 @@
+"""HTTP plumbing shared by the engines: the configured client and the mapping of failures to
+the typed errors. Only engines use it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from instances.engines.errors import (
+    AuthenticationError,
+    EngineError,
+    NotFoundError,
+    PermanentError,
+    RetryableError,
+    UnconfirmedError,
+)
+
+if TYPE_CHECKING:
+    from instances.engines.base import OutboundMessage
+
+# Connect fast (a gateway that is down should say so quickly); give reads room, because WAHA
+# waits up to ~5 s before answering 422 for a session in the wrong state.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 30.0
+USER_AGENT = "Switchboard/0.1"
+
+
+def build_client(
+    base_url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """The one place an engine's httpx client is configured: base URL, auth, timeouts, agent."""
+    return httpx.Client(
+        base_url=base_url.rstrip("/"),
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+        params=params,
+        timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def response_json(response: httpx.Response) -> Any:
+    """The decoded JSON body, or None for an empty or non-JSON body (some gateways answer
+    XML, plain text or an HTML error page)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def retry_after_header(response: httpx.Response) -> float | None:
+    """Seconds to wait from a `Retry-After` header, in either of its two forms."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def phone_digits(phone: str) -> str:
+    """`+49 170 123-45` -> `4917012345`: gateways want international numbers as bare digits."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def gateway_address(url: httpx.URL) -> str:
+    """Host and port only: safe in a message even when the query carries a token."""
+    return f"{url.host}:{url.port}" if url.port else url.host
+
+
+def transport_error(exc: httpx.HTTPError, *, address: str, sends_message: bool) -> EngineError:
+    """Map an httpx failure to a typed error.
+
+    A read timeout, a reset while reading or a connection closed before the answer all happen
+    after the request went out: for a send the message may have been delivered, so it is
+    unconfirmed rather than retryable.
+    """
+    maybe_done = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+    if sends_message and isinstance(exc, maybe_done):
+        return UnconfirmedError(
+            f"The gateway at {address} did not confirm the send; the message may have gone out."
+        )
+    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+        return RetryableError(f"The gateway at {address} did not answer in time.")
+    if isinstance(exc, httpx.TransportError) and not isinstance(
+        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
+    ):
+        return RetryableError(f"Cannot reach the gateway at {address}.")
+    return PermanentError(f"The request to the gateway at {address} could not be made.")
+
+
+def error_for_status(
+    status: int,
+    message: str = "",
+    *,
+    credential: str = "API key",
+    retry_after: float | None = None,
+    code: str = "",
+) -> EngineError:
+    """The typed error for a failed HTTP status; `message` is the gateway's own, if any.
+
+    422 is not mapped here: gateways use it for different things (WAHA: wrong session state;
+    Laravel-style APIs: validation), so each engine decides.
+    """
+    if status in (401, 403):
+        return AuthenticationError(
+            f"The gateway refused the {credential}.", status_code=status, code=code
+        )
+    if status == 404:
+        return NotFoundError(
+            message or "The gateway does not know this session or message.",
+            status_code=status,
+            code=code,
+        )
+    if status == 429:
+        return RetryableError(
+            message or "The gateway is rate limiting requests.",
+            retry_after=retry_after,
+            status_code=status,
+            code=code,
+        )
+    if status >= 500:
+        return RetryableError(
+            message or f"The gateway failed (HTTP {status}).", status_code=status, code=code
+        )
+    return PermanentError(
+        message or f"The gateway refused the request (HTTP {status}).",
+        status_code=status,
+        code=code,
+    )
+
+
+def build_payload(
+    builder: Callable[[dict[str, Any]], dict[str, Any]], message: OutboundMessage
+) -> dict[str, Any]:
+    """Run an engine's body builder; a payload missing what the kind needs is refused."""
+    try:
+        return builder(message.payload)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PermanentError(
+            f"The {message.kind.value} message is incomplete or malformed ({exc!r})."
+        ) from None
+
+
+def redact(error: EngineError, secrets: tuple[str, ...]) -> None:
+    """Blank out any secret a gateway echoed into an error message."""
+    message = error.message
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "***")
+    error.message = message
+    error.args = (message,)
