@@ -179,8 +179,6 @@ def _action_or_404(instance: Instance, name: str) -> Action:
         action = Action(name)
     except ValueError:
         raise Http404("No such action.") from None
-    if action is Action.DELETE:
-        raise Http404("Deleting has its own page.")
     if not instance.supports(action.capability):
         raise Http404(f"{instance.engine_class.label} cannot {action.value} a session.")
     return action
