@@ -65,13 +65,13 @@ def _link_preview(payload: dict[str, Any]) -> dict[str, Any]:
     return {"text": text, "linkPreview": True}
 
 
-def _contacts(payload: dict[str, Any]) -> dict[str, Any]:
+def contacts_body(payload: dict[str, Any]) -> dict[str, Any]:
     if payload.get("vcard"):
         return {"contacts": [{"vcard": payload["vcard"]}]}
     return {"contacts": list(payload["contacts"])}
 
 
-def _poll(payload: dict[str, Any]) -> dict[str, Any]:
+def poll_body(payload: dict[str, Any]) -> dict[str, Any]:
     poll = {
         "name": payload["name"],
         "options": list(payload["options"]),
@@ -102,8 +102,8 @@ SEND_ROUTES: dict[MessageKind, tuple[str, str, Builder]] = {
     MessageKind.VIDEO: ("POST", "/api/sendVideo", _with_caption),
     MessageKind.VOICE: ("POST", "/api/sendVoice", lambda p: {"file": _remote_file(p)}),
     MessageKind.LOCATION: ("POST", "/api/sendLocation", _location),
-    MessageKind.CONTACT: ("POST", "/api/sendContactVcard", _contacts),
-    MessageKind.POLL: ("POST", "/api/sendPoll", _poll),
+    MessageKind.CONTACT: ("POST", "/api/sendContactVcard", contacts_body),
+    MessageKind.POLL: ("POST", "/api/sendPoll", poll_body),
     MessageKind.LINK_PREVIEW: ("POST", "/api/sendText", _link_preview),
     MessageKind.REACTION: ("PUT", "/api/reaction", _reaction),
 }

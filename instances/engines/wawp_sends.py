@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 
 from instances.engines.base import MessageKind
 
+# Seed 001 does not spell out poll and vCard bodies; they are those of the WAHA it wraps.
+from instances.engines.waha_sends import contacts_body, poll_body
+
 
 def _file(payload: dict[str, Any]) -> dict[str, Any]:
     url = payload["url"]
@@ -59,22 +62,6 @@ def _location(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _poll(payload: dict[str, Any]) -> dict[str, Any]:
-    # The seed only says "name and options"; the keys are those of the WAHA it wraps.
-    poll = {
-        "name": payload["name"],
-        "options": list(payload["options"]),
-        "multipleAnswers": bool(payload.get("multiple", False)),
-    }
-    return {"poll": poll}
-
-
-def _contacts(payload: dict[str, Any]) -> dict[str, Any]:
-    if payload.get("vcard"):
-        return {"contacts": [{"vcard": payload["vcard"]}]}
-    return {"contacts": list(payload["contacts"])}
-
-
 def _link_preview(payload: dict[str, Any]) -> dict[str, Any]:
     return {
         "url": payload["url"],
@@ -96,8 +83,8 @@ SEND_ROUTES: dict[MessageKind, tuple[str, str, Builder]] = {
     MessageKind.VOICE: ("POST", "/v2/send/voice", _voice),
     MessageKind.LIST: ("POST", "/v2/send/list", _list),
     MessageKind.LOCATION: ("POST", "/v2/send/location", _location),
-    MessageKind.POLL: ("POST", "/v2/send/poll", _poll),
-    MessageKind.CONTACT: ("POST", "/v2/send/contact", _contacts),
+    MessageKind.POLL: ("POST", "/v2/send/poll", poll_body),
+    MessageKind.CONTACT: ("POST", "/v2/send/contact", contacts_body),
     MessageKind.LINK_PREVIEW: ("POST", "/v2/send/link-preview", _link_preview),
     MessageKind.REACTION: (
         "PUT",
