@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from accounts.roles import Ability, can
+from instances.models import Instance, InstanceStatus
 
 
 @dataclass(frozen=True)
@@ -19,18 +21,34 @@ class Card:
     empty_hint: str
 
 
+def _instances_card() -> Card:
+    counts = Instance.objects.aggregate(
+        total=Count("pk"), working=Count("pk", filter=Q(status=InstanceStatus.WORKING))
+    )
+    return Card(
+        "Instances",
+        reverse("instances:list"),
+        counts["total"],
+        f"{counts['working']} working",
+        "Add an instance to link a WhatsApp number.",
+    )
+
+
+def _team_card() -> Card:
+    members = get_user_model().objects.filter(is_active=True).count()
+    return Card(
+        "Team",
+        reverse("accounts:team"),
+        members,
+        "active members",
+        "Add team members and give each a role.",
+    )
+
+
 def dashboard_cards(user) -> list[Card]:
     cards = []
     if can(user, Ability.VIEW_INSTANCES):
-        cards.append(
-            Card(
-                "Instances",
-                reverse("instances:list"),
-                0,
-                "linked numbers",
-                "Add an instance to link a WhatsApp number.",
-            )
-        )
+        cards.append(_instances_card())
     if can(user, Ability.MANAGE_CONTACTS):
         cards.append(
             Card(
@@ -62,14 +80,5 @@ def dashboard_cards(user) -> list[Card]:
             )
         )
     if can(user, Ability.MANAGE_TEAM):
-        members = get_user_model().objects.filter(is_active=True).count()
-        cards.append(
-            Card(
-                "Team",
-                reverse("accounts:team"),
-                members,
-                "active members",
-                "Add team members and give each a role.",
-            )
-        )
+        cards.append(_team_card())
     return cards
