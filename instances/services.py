@@ -6,7 +6,6 @@ import enum
 import logging
 from datetime import datetime, timedelta
 
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -25,7 +24,6 @@ from instances.engines.base import (
     SessionState,
 )
 from instances.models import Attention, Instance, InstanceStatus, StatusChange
-from instances.phone_numbers import to_e164
 
 logger = logging.getLogger(__name__)
 
@@ -50,21 +48,16 @@ class Action(enum.StrEnum):
         return self in {Action.STOP, Action.LOGOUT, Action.RECREATE, Action.DELETE}
 
 
-def engine_for(
-    instance: Instance,
-    *,
-    api_key: str | None = None,
-    transport: httpx.BaseTransport | None = None,
-) -> Engine:
+def engine_for(instance: Instance) -> Engine:
     """The configured engine for an instance (secrets decrypted only here, in memory)."""
     config = EngineConfig(
         base_url=instance.base_url,
-        api_key=instance.api_key if api_key is None else api_key,
+        api_key=instance.api_key,
         session=instance.session_name,
         webhook_url=instance.webhook_url,
         webhook_secret=instance.webhook_secret,
     )
-    return get_engine(config, instance.engine, transport=transport)
+    return get_engine(config, instance.engine)
 
 
 def test_connection(instance: Instance) -> SessionState:
@@ -104,8 +97,9 @@ def fetch_qr(instance: Instance) -> QrCode:
 
 
 def request_pairing_code(instance: Instance, phone: str) -> str:
+    """`phone` in E.164, as PairingCodeForm cleans it."""
     with engine_for(instance) as engine:
-        return engine.pairing_code(to_e164(phone).lstrip("+"))
+        return engine.pairing_code(phone)
 
 
 def take_screenshot(instance: Instance) -> Screenshot:
