@@ -12,7 +12,7 @@ from inbox.handlers import HANDLERS, STORED_FOR_LATER
 from inbox.models import WebhookEvent
 from instances.engines.base import Event
 from instances.models import Instance
-from instances.services import engine_for, note_engine_event
+from instances.services import note_engine_event
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +25,7 @@ class IngestResult:
 
 def parse_webhook(instance: Instance, headers: dict[str, str], body: bytes) -> list[Event]:
     """The engine's parser; ValueError for a body that is not one of its envelopes."""
-    with engine_for(instance) as engine:
-        return engine.parse_webhook(headers, body)
+    return instance.engine_class.parse_webhook(headers, body)
 
 
 def ingest_events(instance: Instance, events: list[Event], body: bytes) -> IngestResult:

@@ -12,11 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from instances.engines import get_engine
+from instances.engine_cache import engine_for, fresh_engine
 from instances.engines.base import (
     Capability,
-    Engine,
-    EngineConfig,
     EngineError,
     Me,
     QrCode,
@@ -48,21 +46,9 @@ class Action(enum.StrEnum):
         return self in {Action.STOP, Action.LOGOUT, Action.RECREATE, Action.DELETE}
 
 
-def engine_for(instance: Instance) -> Engine:
-    """The configured engine for an instance (secrets decrypted only here, in memory)."""
-    config = EngineConfig(
-        base_url=instance.base_url,
-        api_key=instance.api_key,
-        session=instance.session_name,
-        webhook_url=instance.webhook_url,
-        webhook_secret=instance.webhook_secret,
-    )
-    return get_engine(config, instance.engine)
-
-
 def test_connection(instance: Instance) -> SessionState:
     """Reach the engine with the (possibly unsaved) settings; raises the typed errors."""
-    with engine_for(instance) as engine:
+    with fresh_engine(instance) as engine:
         return engine.test_connection()
 
 
@@ -70,41 +56,38 @@ def perform_action(instance: Instance, action: Action) -> None:
     """Run one lifecycle action on the engine and record the state it reports."""
     if not instance.supports(action.capability):
         raise EngineError(f"{instance.engine_class.label} cannot {action.value} a session.")
-    with engine_for(instance) as engine:
-        if action is Action.DELETE:
-            engine.delete()
-            record_status(
-                instance.pk,
-                InstanceStatus.STOPPED,
-                source=StatusChange.Source.ACTION,
-                detail="session deleted on the engine",
-            )
-            return
-        if action is Action.START and instance.supports(Capability.CONFIGURE_WEBHOOK):
-            # Creating (or updating) the session registers the webhook in the same call:
-            # changing a running WAHA session's config would restart it.
-            state = engine.create()
-        else:
-            state = getattr(engine, action.value)()
+    engine = engine_for(instance)
+    if action is Action.DELETE:
+        engine.delete()
+        record_status(
+            instance.pk,
+            InstanceStatus.STOPPED,
+            source=StatusChange.Source.ACTION,
+            detail="session deleted on the engine",
+        )
+        return
+    if action is Action.START and instance.supports(Capability.CONFIGURE_WEBHOOK):
+        # Creating (or updating) the session registers the webhook in the same call:
+        # changing a running WAHA session's config would restart it.
+        state = engine.create()
+    else:
+        state = getattr(engine, action.value)()
     record_state(
         instance.pk, state, source=StatusChange.Source.ACTION, detail=f"{action.value} requested"
     )
 
 
 def fetch_qr(instance: Instance) -> QrCode:
-    with engine_for(instance) as engine:
-        return engine.qr()
+    return engine_for(instance).qr()
 
 
 def request_pairing_code(instance: Instance, phone: str) -> str:
     """`phone` in E.164, as PairingCodeForm cleans it."""
-    with engine_for(instance) as engine:
-        return engine.pairing_code(phone)
+    return engine_for(instance).pairing_code(phone)
 
 
 def take_screenshot(instance: Instance) -> Screenshot:
-    with engine_for(instance) as engine:
-        return engine.screenshot()
+    return engine_for(instance).screenshot()
 
 
 def record_state(instance_id: int, state: SessionState, *, source: str, detail: str = "") -> bool:
@@ -201,8 +184,7 @@ def poll_status(instance: Instance) -> None:
     """Ask the engine for the session's state; an unreachable engine is noted, not raised."""
     now = timezone.now()
     try:
-        with engine_for(instance) as engine:
-            state = engine.status()
+        state = engine_for(instance).status()
     except EngineError as exc:
         Instance.objects.filter(pk=instance.pk).update(
             last_polled_at=now, last_error=exc.message[:300], attention=Attention.UNREACHABLE

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.roles import Role
 from accounts.services import set_role
+from tests.refused_address import REFUSED_URL
 
 PASSWORD = "correct-horse-battery"
 
@@ -31,8 +32,7 @@ class InstanceFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Instance {n}")
     engine = "waha"
-    # Port 9 (discard) refuses connections, so an instance that nobody pointed at a real
-    # engine fails fast and plainly.
-    base_url = "http://127.0.0.1:9"
+    # Nothing listens there, so an instance that nobody pointed at a real engine fails fast.
+    base_url = REFUSED_URL
     session_name = factory.Sequence(lambda n: f"session{n}")
     api_key = "test-api-key-0001"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, ClassVar
 
 import httpx
@@ -23,6 +24,7 @@ from instances.engines.errors import (  # noqa: F401 - re-exported
     PermanentError,
     RetryableError,
     UnconfirmedError,
+    WrongGatewayError,
     WrongStateError,
 )
 from instances.engines.http import (
@@ -129,7 +131,7 @@ class Screenshot:
 
 
 @dataclass(frozen=True)
-class OutboundMessage:
+class SendRequest:
     """What to send. `payload` keys by kind:
 
     text: text, link_preview (bool); image/document/video/voice: url, mimetype, filename, caption;
@@ -200,13 +202,21 @@ class Engine:
 
     def __init__(self, config: EngineConfig, *, transport: httpx.BaseTransport | None = None):
         self.config = config
-        self.client = self.build_client(transport)
+        self._transport = transport
+
+    @cached_property
+    def client(self) -> httpx.Client:
+        # Built on the first request, not here: parsing a webhook or reading capabilities must
+        # not pay for a client and its connection pool (docs/architecture.md, "Engines").
+        return self.build_client(self._transport)
 
     def build_client(self, transport: httpx.BaseTransport | None) -> httpx.Client:
         return build_client(self.config.base_url, transport=transport)
 
     def close(self) -> None:
-        self.client.close()
+        if "client" in self.__dict__:
+            self.client.close()
+            del self.client
 
     def __enter__(self) -> Engine:
         return self
@@ -235,9 +245,6 @@ class Engine:
             redact(exc, (self.config.api_key, self.config.webhook_secret))
             raise
         return response
-
-    def supports(self, capability: Capability) -> bool:
-        return capability in self.capabilities
 
     def _unsupported(self, what: str) -> NotSupportedError:
         return NotSupportedError(f"{self.label} cannot {what}.")
@@ -279,7 +286,7 @@ class Engine:
         raise self._unsupported("take a screenshot")
 
     # Messages and contacts.
-    def send(self, message: OutboundMessage) -> SendResult:
+    def send(self, message: SendRequest) -> SendResult:
         raise NotImplementedError
 
     def check_exists(self, phone: str) -> CheckResult:
@@ -292,8 +299,12 @@ class Engine:
     def configure_webhook(self, url: str, secret: str) -> None:
         raise self._unsupported("register a webhook")
 
-    def parse_webhook(self, headers: dict[str, str], body: bytes) -> list[Event]:
-        """Normalize one webhook body. Raises ValueError for a body that is not an envelope."""
+    @classmethod
+    def parse_webhook(cls, headers: dict[str, str], body: bytes) -> list[Event]:
+        """Normalize one webhook body. Raises ValueError for a body that is not an envelope.
+
+        A class method: parsing needs neither a client nor the instance's configuration.
+        """
         raise NotImplementedError
 
     def test_connection(self) -> SessionState:

@@ -33,6 +33,10 @@ class WrongStateError(PermanentError):
     """The session is not in a state that allows the action (WAHA's 422)."""
 
 
+class WrongGatewayError(PermanentError):
+    """Something answered at the base URL, but not the gateway the instance is set up for."""
+
+
 class NotFoundError(PermanentError):
     """The session or message does not exist on the gateway."""
 

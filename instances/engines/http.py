@@ -3,9 +3,11 @@ the typed errors. Only engines use it."""
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -20,13 +22,19 @@ from instances.engines.errors import (
 )
 
 if TYPE_CHECKING:
-    from instances.engines.base import OutboundMessage
+    from instances.engines.base import SendRequest
 
 # Connect fast (a gateway that is down should say so quickly); give reads room, because WAHA
 # waits up to ~5 s before answering 422 for a session in the wrong state.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
 USER_AGENT = "Switchboard/0.1"
+
+
+@cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One context for every client: loading the CA bundle costs tens of milliseconds."""
+    return httpx.create_ssl_context()
 
 
 def build_client(
@@ -43,6 +51,7 @@ def build_client(
         params=params,
         timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
         transport=transport,
+        verify=shared_ssl_context(),
         follow_redirects=False,
     )
 
@@ -147,7 +156,7 @@ def error_for_status(
 
 
 def build_payload(
-    builder: Callable[[dict[str, Any]], dict[str, Any]], message: OutboundMessage
+    builder: Callable[[dict[str, Any]], dict[str, Any]], message: SendRequest
 ) -> dict[str, Any]:
     """Run an engine's body builder; a payload missing what the kind needs is refused."""
     try:

@@ -27,10 +27,10 @@ from instances.engines.base import (
     MessageKind,
     NotFoundError,
     NotSupportedError,
-    OutboundMessage,
     PermanentError,
     QrCode,
     Screenshot,
+    SendRequest,
     SendResult,
     SessionState,
     SessionStatus,
@@ -237,7 +237,7 @@ class MessageProEngine(Engine):
         return Screenshot(content=content, mimetype=mimetype or "image/png")
 
     # Messages.
-    def send(self, message: OutboundMessage) -> SendResult:
+    def send(self, message: SendRequest) -> SendResult:
         """Queue one message on message-pro.
 
         Text and list messages are JSON. Images, documents and videos are multipart uploads
@@ -288,7 +288,8 @@ class MessageProEngine(Engine):
         return result if result.provider_id else SendResult(message_id, result.raw_status)
 
     # Webhooks.
-    def parse_webhook(self, headers: dict[str, str], body: bytes) -> list[Event]:
+    @classmethod
+    def parse_webhook(cls, headers: dict[str, str], body: bytes) -> list[Event]:
         """The seed documents no webhooks: keep any JSON object as an OTHER event."""
         data = json.loads(body)
         if not isinstance(data, dict):

@@ -20,10 +20,10 @@ from instances.engines.base import (
     Event,
     NotFoundError,
     NotSupportedError,
-    OutboundMessage,
     PermanentError,
     QrCode,
     Screenshot,
+    SendRequest,
     SendResult,
     SessionState,
     SessionStatus,
@@ -205,7 +205,7 @@ class WahaEngine(Engine):
         return Screenshot(content=response.content, mimetype=mimetype or "image/png")
 
     # Messages and contacts.
-    def send(self, message: OutboundMessage) -> SendResult:
+    def send(self, message: SendRequest) -> SendResult:
         if message.kind not in SEND_ROUTES:
             raise NotSupportedError(f"{self.label} cannot send a {message.kind.value} message.")
         method, path, builder = SEND_ROUTES[message.kind]
@@ -252,7 +252,8 @@ class WahaEngine(Engine):
         info = self._json("GET", self._session_path())
         self._update_webhooks(info, self._webhooks(url, secret))
 
-    def parse_webhook(self, headers: dict[str, str], body: bytes) -> list[Event]:
+    @classmethod
+    def parse_webhook(cls, headers: dict[str, str], body: bytes) -> list[Event]:
         return waha_webhooks.parse_envelope(body)
 
     # Helpers.

@@ -32,10 +32,10 @@ from instances.engines.base import (
     MessageKind,
     NotFoundError,
     NotSupportedError,
-    OutboundMessage,
     PermanentError,
     QrCode,
     RetryableError,
+    SendRequest,
     SendResult,
     SessionState,
     SessionStatus,
@@ -247,7 +247,7 @@ class WawpEngine(Engine):
         return code
 
     # Messages and contacts.
-    def send(self, message: OutboundMessage) -> SendResult:
+    def send(self, message: SendRequest) -> SendResult:
         """Send one message. Wawp documents no client-chosen ids, so `client_id` is not sent."""
         if message.kind not in SEND_ROUTES:
             raise NotSupportedError(f"{self.label} cannot send a {message.kind.value} message.")
@@ -268,7 +268,8 @@ class WawpEngine(Engine):
         )
 
     # Webhooks.
-    def parse_webhook(self, headers: dict[str, str], body: bytes) -> list[Event]:
+    @classmethod
+    def parse_webhook(cls, headers: dict[str, str], body: bytes) -> list[Event]:
         return waha_webhooks.parse_envelope(body)
 
     # Helpers.

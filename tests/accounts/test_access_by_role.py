@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from instances.models import Instance
+from tests.refused_address import REFUSED_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def instance(db):
     return Instance.objects.create(
         name="Sales",
         engine="waha",
-        base_url="http://127.0.0.1:9",
+        base_url=REFUSED_URL,
         session_name="default",
         api_key="k",
     )

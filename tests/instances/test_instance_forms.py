@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from instances.models import Instance
 from tests.factories import InstanceFactory
+from tests.refused_address import REFUSED_URL
 from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ def form_data(simulator=None, **overrides) -> dict:
     data = {
         "name": "Sales line",
         "engine": "waha",
-        "base_url": simulator.url if simulator else "http://127.0.0.1:9",
+        "base_url": simulator.url if simulator else REFUSED_URL,
         "session_name": "sales",
         "api_key": SIMULATOR_TEST_API_KEY,
     }

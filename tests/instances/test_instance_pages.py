@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from instances.models import InstanceStatus, OutboundMessage
 from tests.factories import InstanceFactory
+from tests.refused_address import REFUSED_HOST
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_an_unreachable_engine_is_a_plain_message_not_a_500(client_for, admin):
     )
     assert response.status_code == 200
     assert "Could not restart" in response.content.decode()
-    assert "Cannot reach the gateway at 127.0.0.1:9" in response.content.decode()
+    assert f"Cannot reach the gateway at {REFUSED_HOST}" in response.content.decode()
 
 
 def test_deleting_needs_the_engine_or_an_explicit_choice(client_for, admin):

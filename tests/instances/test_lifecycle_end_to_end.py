@@ -12,6 +12,7 @@ from django.urls import reverse
 from inbox.models import WebhookEvent
 from instances import tasks
 from instances.models import Instance, InstanceStatus
+from tests.refused_address import REFUSED_URL
 from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,7 +94,7 @@ def test_start_qr_scan_and_working_arrive_by_signed_webhook(
 def test_working_is_also_seen_by_the_status_poll_when_webhooks_cannot_arrive(
     admin_client, simulator, settings
 ):
-    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"
+    settings.PUBLIC_BASE_URL = REFUSED_URL
     instance = create_instance(admin_client, simulator, "e2e-poll")
     admin_client.post(reverse("instances:action", args=[instance.pk, "start"]))
     tasks.poll_instance_status(instance.pk)
@@ -107,7 +108,7 @@ def test_working_is_also_seen_by_the_status_poll_when_webhooks_cannot_arrive(
 
 
 def test_lifecycle_actions_reach_the_engine(admin_client, simulator, settings):
-    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"
+    settings.PUBLIC_BASE_URL = REFUSED_URL
     instance = create_instance(admin_client, simulator, "e2e-actions")
     admin_client.post(reverse("instances:action", args=[instance.pk, "start"]))
     tasks.poll_instance_status(instance.pk)
@@ -131,7 +132,7 @@ def test_lifecycle_actions_reach_the_engine(admin_client, simulator, settings):
 
 
 def test_an_action_in_the_wrong_state_is_a_plain_message(admin_client, simulator, settings):
-    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"
+    settings.PUBLIC_BASE_URL = REFUSED_URL
     instance = create_instance(admin_client, simulator, "e2e-wrong")
     response = admin_client.post(
         reverse("instances:action", args=[instance.pk, "logout"]), follow=True
@@ -141,7 +142,7 @@ def test_an_action_in_the_wrong_state_is_a_plain_message(admin_client, simulator
 
 
 def test_pairing_code_and_screenshot_come_from_the_engine(admin_client, simulator, settings):
-    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"
+    settings.PUBLIC_BASE_URL = REFUSED_URL
     instance = create_instance(admin_client, simulator, "e2e-pair")
     admin_client.post(reverse("instances:action", args=[instance.pk, "start"]))
     tasks.poll_instance_status(instance.pk)

@@ -18,9 +18,9 @@ from instances.engines.base import (
     MessageKind,
     NotFoundError,
     NotSupportedError,
-    OutboundMessage,
     PermanentError,
     RetryableError,
+    SendRequest,
     SessionStatus,
     UnconfirmedError,
     WrongStateError,
@@ -200,7 +200,7 @@ def test_send_text_posts_the_seeds_fields_with_priority_and_schedule(api, engine
     route = api.post(f"/api/v2/{INSTANCE}/send-message").respond(
         200, json={"data": {"id": 9001, "status": "queued"}}
     )
-    message = OutboundMessage(
+    message = SendRequest(
         CHAT,
         MessageKind.TEXT,
         {"text": "Hallo", "priority": 2, "send_at": datetime(2025, 1, 2, 9, 30, tzinfo=UTC)},
@@ -222,7 +222,7 @@ def test_send_text_posts_the_seeds_fields_with_priority_and_schedule(api, engine
 def test_send_list_posts_the_interactive_payload_with_reply_to(api, engine):
     route = api.post(f"/api/v2/{INSTANCE}/send-list").respond(200, json={"id": "m-1"})
     sections = [{"title": "Food", "rows": [{"title": "Pizza", "rowId": "p1"}]}]
-    message = OutboundMessage(
+    message = SendRequest(
         CHAT,
         MessageKind.LIST,
         {
@@ -258,7 +258,7 @@ def test_send_list_posts_the_interactive_payload_with_reply_to(api, engine):
 )
 def test_media_is_uploaded_as_multipart_with_the_file_in_media(api, engine, kind, path):
     route = api.post(f"/api/v2/{INSTANCE}/{path}").respond(200, json={"id": "m-2"})
-    message = OutboundMessage(
+    message = SendRequest(
         CHAT,
         kind,
         {
@@ -285,7 +285,7 @@ def test_media_is_uploaded_as_multipart_with_the_file_in_media(api, engine, kind
 
 
 def test_media_given_only_as_a_link_is_refused_because_message_pro_wants_the_file(engine):
-    message = OutboundMessage(CHAT, MessageKind.IMAGE, {"url": "https://cdn.test/a.jpg"})
+    message = SendRequest(CHAT, MessageKind.IMAGE, {"url": "https://cdn.test/a.jpg"})
 
     with pytest.raises(NotSupportedError, match="needs the file itself"):
         engine.send(message)
@@ -304,7 +304,7 @@ def test_media_given_only_as_a_link_is_refused_because_message_pro_wants_the_fil
 )
 def test_kinds_the_seed_does_not_document_are_not_supported(engine, kind):
     with pytest.raises(NotSupportedError):
-        engine.send(OutboundMessage(CHAT, kind, {}))
+        engine.send(SendRequest(CHAT, kind, {}))
 
 
 def test_lookup_message_reads_message_pros_record(api, engine):
@@ -355,7 +355,7 @@ def test_a_validation_error_is_permanent_and_not_a_wrong_state(api, engine):
     )
 
     with pytest.raises(PermanentError, match="4096 characters") as caught:
-        engine.send(OutboundMessage(CHAT, MessageKind.TEXT, {"text": "x" * 5000}))
+        engine.send(SendRequest(CHAT, MessageKind.TEXT, {"text": "x" * 5000}))
 
     assert not isinstance(caught.value, WrongStateError)
 
@@ -366,7 +366,7 @@ def test_rate_limiting_is_retryable_after_the_retry_after_header(api, engine):
     )
 
     with pytest.raises(RetryableError) as caught:
-        engine.send(OutboundMessage(CHAT, MessageKind.TEXT, {"text": "Hi"}))
+        engine.send(SendRequest(CHAT, MessageKind.TEXT, {"text": "Hi"}))
 
     assert caught.value.retry_after == 45.0
 
@@ -389,7 +389,7 @@ def test_a_read_timeout_on_send_is_unconfirmed(api, engine):
     api.post(f"/api/v2/{INSTANCE}/send-message").mock(side_effect=httpx.ReadTimeout("timed out"))
 
     with pytest.raises(UnconfirmedError):
-        engine.send(OutboundMessage(CHAT, MessageKind.TEXT, {"text": "Hi"}))
+        engine.send(SendRequest(CHAT, MessageKind.TEXT, {"text": "Hi"}))
 
 
 def test_no_error_message_contains_the_token(api, engine):

@@ -21,9 +21,9 @@ from instances.engines.base import (
     MessageKind,
     NotFoundError,
     NotSupportedError,
-    OutboundMessage,
     PermanentError,
     RetryableError,
+    SendRequest,
     SessionStatus,
     UnconfirmedError,
     WrongStateError,
@@ -437,7 +437,7 @@ def test_send_uses_the_documented_endpoint_and_fields_for_each_kind(
 ):
     route = api.request(method, path).respond(201, json={"id": f"true_{CHAT}_NEW"})
 
-    result = engine.send(OutboundMessage(chat_id=CHAT, kind=kind, payload=payload))
+    result = engine.send(SendRequest(chat_id=CHAT, kind=kind, payload=payload))
 
     assert body_of(route) == {"session": "default", "chatId": CHAT, **expected}
     assert route.calls.last.request.headers["X-Api-Key"] == API_KEY
@@ -446,7 +446,7 @@ def test_send_uses_the_documented_endpoint_and_fields_for_each_kind(
 
 def test_send_includes_reply_to_and_the_client_generated_id(api, engine):
     route = api.post("/api/sendText").respond(201, json={"id": f"true_{CHAT}_C1"})
-    message = OutboundMessage(
+    message = SendRequest(
         chat_id=CHAT,
         kind=MessageKind.TEXT,
         payload={"text": "Sure", "reply_to": f"false_{CHAT}_Q1"},
@@ -480,13 +480,13 @@ def test_send_includes_reply_to_and_the_client_generated_id(api, engine):
 def test_send_reads_the_provider_id_in_every_engine_shape(api, engine, answer, provider_id):
     api.post("/api/sendText").respond(201, json=answer)
 
-    result = engine.send(OutboundMessage(CHAT, MessageKind.TEXT, {"text": "Hi"}))
+    result = engine.send(SendRequest(CHAT, MessageKind.TEXT, {"text": "Hi"}))
 
     assert result.provider_id == provider_id
 
 
 def test_list_messages_are_not_supported_by_waha_2024_10(engine):
-    message = OutboundMessage(CHAT, MessageKind.LIST, {"title": "Menu", "sections": []})
+    message = SendRequest(CHAT, MessageKind.LIST, {"title": "Menu", "sections": []})
 
     with pytest.raises(NotSupportedError):
         engine.send(message)
@@ -494,7 +494,7 @@ def test_list_messages_are_not_supported_by_waha_2024_10(engine):
 
 def test_a_payload_missing_a_required_field_is_a_permanent_error(engine):
     with pytest.raises(PermanentError, match="image"):
-        engine.send(OutboundMessage(CHAT, MessageKind.IMAGE, {"caption": "no url"}))
+        engine.send(SendRequest(CHAT, MessageKind.IMAGE, {"caption": "no url"}))
 
 
 # Errors.
@@ -552,7 +552,7 @@ def test_a_validation_error_joins_wahas_list_of_messages(api, engine):
     )
 
     with pytest.raises(PermanentError) as caught:
-        engine.send(OutboundMessage(CHAT, MessageKind.TEXT, {"text": ""}))
+        engine.send(SendRequest(CHAT, MessageKind.TEXT, {"text": ""}))
 
     assert caught.value.message == "chatId must be a string; text should not be empty"
     assert not isinstance(caught.value, RetryableError)
@@ -562,7 +562,7 @@ def test_rate_limiting_is_retryable_after_the_retry_after_header(api, engine):
     api.post("/api/sendText").respond(429, json={}, headers={"Retry-After": "30"})
 
     with pytest.raises(RetryableError) as caught:
-        engine.send(OutboundMessage(CHAT, MessageKind.TEXT, {"text": "Hi"}))
+        engine.send(SendRequest(CHAT, MessageKind.TEXT, {"text": "Hi"}))
 
     assert caught.value.retry_after == 30.0
 
@@ -595,14 +595,14 @@ def test_a_read_timeout_on_send_is_unconfirmed(api, engine):
     api.post("/api/sendText").mock(side_effect=httpx.ReadTimeout("timed out"))
 
     with pytest.raises(UnconfirmedError):
-        engine.send(OutboundMessage(CHAT, MessageKind.TEXT, {"text": "Hi"}))
+        engine.send(SendRequest(CHAT, MessageKind.TEXT, {"text": "Hi"}))
 
 
 def test_a_connection_closed_before_the_answer_on_send_is_unconfirmed(api, engine):
     api.post("/api/sendText").mock(side_effect=httpx.RemoteProtocolError("Server disconnected"))
 
     with pytest.raises(UnconfirmedError):
-        engine.send(OutboundMessage(CHAT, MessageKind.TEXT, {"text": "Hi"}))
+        engine.send(SendRequest(CHAT, MessageKind.TEXT, {"text": "Hi"}))
 
 
 @pytest.mark.parametrize(

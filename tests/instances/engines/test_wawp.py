@@ -21,9 +21,9 @@ from instances.engines.base import (
     MessageKind,
     NotFoundError,
     NotSupportedError,
-    OutboundMessage,
     PermanentError,
     RetryableError,
+    SendRequest,
     SessionStatus,
     UnconfirmedError,
     WrongStateError,
@@ -77,7 +77,7 @@ def query_of(route: respx.Route) -> dict[str, str]:
 
 
 def send(engine: WawpEngine, kind: MessageKind, **payload):
-    return engine.send(OutboundMessage(chat_id=CHAT, kind=kind, payload=payload))
+    return engine.send(SendRequest(chat_id=CHAT, kind=kind, payload=payload))
 
 
 # Session life.
@@ -367,7 +367,7 @@ def test_send_puts_the_content_in_the_body_of_the_documented_endpoint(
 ):
     route = api.request(method, path).respond(200, json=SENT)
 
-    result = engine.send(OutboundMessage(chat_id=CHAT, kind=kind, payload=payload))
+    result = engine.send(SendRequest(chat_id=CHAT, kind=kind, payload=payload))
 
     assert body_of(route) == {"chatId": CHAT, **expected}
     # Only the credentials ride in the URL; message content never does.

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from tests.refused_address import REFUSED_URL
+
 SESSION_NOT_FOUND = {"statusCode": 404, "message": "Session not found", "error": "Not Found"}
 
 
@@ -141,7 +143,7 @@ def test_a_failed_session_restarts_through_starting(link_session, api):
 
 def test_put_replaces_the_config_and_restarts_a_running_session(link_session, api):
     link_session()
-    config = {"webhooks": [{"url": "http://127.0.0.1:9/hooks/", "events": ["message"]}]}
+    config = {"webhooks": [{"url": f"{REFUSED_URL}/hooks/", "events": ["message"]}]}
 
     response = api.put("/api/sessions/default", json={"config": config})
 

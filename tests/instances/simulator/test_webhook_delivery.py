@@ -6,6 +6,7 @@ import re
 
 from instances.simulator import sign
 from instances.simulator.webhooks import RetryPolicy
+from tests.refused_address import REFUSED_URL
 
 
 def test_the_hmac_matches_waha_s_test_vector():
@@ -134,7 +135,7 @@ def test_delivery_gives_up_after_the_last_attempt(simulator, api, webhook_receiv
 
 def test_an_unreachable_receiver_never_breaks_the_server(simulator, api):
     webhook = {
-        "url": "http://127.0.0.1:9/unreachable",
+        "url": f"{REFUSED_URL}/unreachable",
         "events": ["*"],
         "retries": {"delaySeconds": 0, "attempts": 1},
     }
