@@ -14,15 +14,13 @@ from instances.services import record_status
 
 
 def apply_session_status(instance: Instance, event: Event) -> None:
-    status = event.data.get("status")
-    if status:
-        record_status(
-            instance.pk,
-            status,
-            source=StatusChange.Source.WEBHOOK,
-            me=event.me,
-            reported_at=event.occurred_at,
-        )
+    record_status(
+        instance.pk,
+        event.data.status,
+        source=StatusChange.Source.WEBHOOK,
+        me=event.me,
+        reported_at=event.occurred_at,
+    )
 
 
 HANDLERS: dict[EventKind, Callable[[Instance, Event], None]] = {

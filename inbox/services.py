@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -47,13 +48,14 @@ def _store_and_apply(instance: Instance, event: Event, envelope: dict) -> bool:
             with transaction.atomic():
                 stored = WebhookEvent.objects.create(
                     instance=instance,
-                    event_id=event.event_id[:200],
+                    event_id=_storage_key(event),
                     event=event.raw_event[:60],
                     kind=event.kind,
                     session=event.session[:100],
                     payload=envelope,
                     occurred_at=event.occurred_at,
                     state=_initial_state(event),
+                    error=_problems(event),
                 )
         except IntegrityError:
             return False
@@ -70,6 +72,16 @@ def _store_and_apply(instance: Instance, event: Event, envelope: dict) -> bool:
             stored.state, stored.error = WebhookEvent.State.FAILED, type(exc).__name__
             stored.save(update_fields=["state", "error"])
         return True
+
+
+def _storage_key(event: Event) -> str:
+    """The event's id, unique per instance; status reports without one never collide, because
+    they are applied every time (docs/architecture.md, "Webhooks")."""
+    return event.event_id[:200] or f"unkeyed:{uuid.uuid4().hex}"
+
+
+def _problems(event: Event) -> str:
+    return f"Malformed fields: {'; '.join(event.problems)}"[:300] if event.problems else ""
 
 
 def _initial_state(event: Event) -> str:

@@ -22,3 +22,8 @@ def to_e164(raw: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber(problem)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def digits_only(phone: str) -> str:
+    """'+49 170 123-45' -> '4917012345': gateways want international numbers as bare digits."""
+    return "".join(ch for ch in phone if ch in "0123456789")

@@ -7,8 +7,8 @@ return is one of the dataclasses below; everything that goes wrong is one of the
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -27,6 +27,20 @@ from instances.engines.errors import (  # noqa: F401 - re-exported
     WrongGatewayError,
     WrongStateError,
 )
+from instances.engines.events import (  # noqa: F401 - re-exported
+    Ack,
+    AckData,
+    EditedData,
+    Event,
+    EventKind,
+    Me,
+    Media,
+    MessageData,
+    ReactionData,
+    RevokedData,
+    SessionStatus,
+    SessionStatusData,
+)
 from instances.engines.http import (
     build_client,
     error_for_status,
@@ -34,15 +48,6 @@ from instances.engines.http import (
     redact,
     transport_error,
 )
-
-
-class SessionStatus(enum.StrEnum):
-    STOPPED = "STOPPED"
-    STARTING = "STARTING"
-    SCAN_QR_CODE = "SCAN_QR_CODE"
-    WORKING = "WORKING"
-    FAILED = "FAILED"
-    UNKNOWN = "UNKNOWN"
 
 
 class Capability(enum.StrEnum):
@@ -73,40 +78,6 @@ class MessageKind(enum.StrEnum):
     LIST = "list"
     LINK_PREVIEW = "link_preview"
     REACTION = "reaction"
-
-
-class Ack(enum.IntEnum):
-    """WAHA's ack levels; Switchboard trusts `ackName` first and the number second."""
-
-    ERROR = -1
-    PENDING = 0
-    SERVER = 1
-    DEVICE = 2
-    READ = 3
-    PLAYED = 4
-
-
-class EventKind(enum.StrEnum):
-    MESSAGE = "message"
-    ACK = "ack"
-    REACTION = "reaction"
-    REVOKED = "revoked"
-    EDITED = "edited"
-    SESSION_STATUS = "session_status"
-    OTHER = "other"
-
-
-@dataclass(frozen=True)
-class Me:
-    id: str
-    push_name: str = ""
-    lid: str = ""
-
-    @property
-    def phone(self) -> str:
-        """The number part of `12345@c.us`, as E.164 with a plus."""
-        digits = self.id.split("@", 1)[0].split(":", 1)[0]
-        return f"+{digits}" if digits.isdigit() else ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +118,15 @@ class SendRequest:
     payload: dict[str, Any]
     client_id: str = ""
 
+    def body(self, builder: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        """Run an engine's body builder; a payload missing what the kind needs is refused."""
+        try:
+            return builder(self.payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PermanentError(
+                f"The {self.kind.value} message is incomplete or malformed ({exc!r})."
+            ) from None
+
 
 @dataclass(frozen=True)
 class SendResult:
@@ -158,24 +138,6 @@ class SendResult:
 class CheckResult:
     exists: bool
     chat_id: str = ""
-
-
-@dataclass(frozen=True)
-class Event:
-    """One normalized webhook event. `event_id` de-duplicates; `data` keeps kind-specific fields.
-
-    data by kind: message: message_id, chat_id, from_me, text, has_media, media (dict), sender,
-    timestamp; ack: message_id, chat_id, ack (Ack); reaction: message_id, emoji, sender;
-    revoked: message_id; edited: message_id, text; session_status: status (SessionStatus).
-    """
-
-    kind: EventKind
-    raw_event: str
-    event_id: str
-    session: str = ""
-    me: Me | None = None
-    occurred_at: datetime | None = None
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,10 @@ the typed errors. Only engines use it."""
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -20,9 +19,6 @@ from instances.engines.errors import (
     RetryableError,
     UnconfirmedError,
 )
-
-if TYPE_CHECKING:
-    from instances.engines.base import SendRequest
 
 # Connect fast (a gateway that is down should say so quickly); give reads room, because WAHA
 # waits up to ~5 s before answering 422 for a session in the wrong state.
@@ -81,11 +77,6 @@ def retry_after_header(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-
-
-def phone_digits(phone: str) -> str:
-    """`+49 170 123-45` -> `4917012345`: gateways want international numbers as bare digits."""
-    return "".join(ch for ch in phone if ch.isdigit())
 
 
 def gateway_address(url: httpx.URL) -> str:
@@ -153,18 +144,6 @@ def error_for_status(
         status_code=status,
         code=code,
     )
-
-
-def build_payload(
-    builder: Callable[[dict[str, Any]], dict[str, Any]], message: SendRequest
-) -> dict[str, Any]:
-    """Run an engine's body builder; a payload missing what the kind needs is refused."""
-    try:
-        return builder(message.payload)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PermanentError(
-            f"The {message.kind.value} message is incomplete or malformed ({exc!r})."
-        ) from None
 
 
 def redact(error: EngineError, secrets: tuple[str, ...]) -> None:

@@ -37,7 +37,6 @@ from instances.engines.base import (
 )
 from instances.engines.http import (
     build_client,
-    build_payload,
     error_for_status,
     response_json,
     retry_after_header,
@@ -249,8 +248,8 @@ class MessageProEngine(Engine):
         payload = message.payload
         if message.kind in JSON_SENDS:
             action, builder = JSON_SENDS[message.kind]
-            body = {"chat_id": message.chat_id, **build_payload(builder, message)}
-            body.update(build_payload(_queue_fields, message))
+            body = {"chat_id": message.chat_id, **message.body(builder)}
+            body.update(message.body(_queue_fields))
             response = self.request("POST", self._send_path(action), json=body, sends_message=True)
         elif message.kind in UPLOAD_SENDS:
             if not isinstance(payload.get("content"), bytes):
@@ -258,7 +257,7 @@ class MessageProEngine(Engine):
                     f"{self.label} needs the file itself, not a link, to send a "
                     f"{message.kind.value}."
                 )
-            fields = {"chat_id": message.chat_id, **build_payload(_queue_fields, message)}
+            fields = {"chat_id": message.chat_id, **message.body(_queue_fields)}
             if payload.get("caption"):
                 fields["caption"] = payload["caption"]
             media = (
@@ -300,6 +299,7 @@ class MessageProEngine(Engine):
                 kind=EventKind.OTHER,
                 raw_event=name if isinstance(name, str) and name else "unknown",
                 event_id=f"sha256:{hashlib.sha256(body).hexdigest()}",
+                envelope=data,
             )
         ]
 

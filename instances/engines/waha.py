@@ -31,13 +31,12 @@ from instances.engines.base import (
 )
 from instances.engines.http import (
     build_client,
-    build_payload,
     error_for_status,
-    phone_digits,
     response_json,
     retry_after_header,
 )
 from instances.engines.waha_sends import SEND_ROUTES, sent_message_id
+from instances.phone_numbers import digits_only
 
 # `message.any` already carries incoming messages; subscribing to `message` too would deliver
 # each of them twice (facts.md).
@@ -190,7 +189,7 @@ class WahaEngine(Engine):
         data = self._json(
             "POST",
             f"/api/{self._session}/auth/request-code",
-            json={"phoneNumber": phone_digits(phone)},
+            json={"phoneNumber": digits_only(phone)},
         )
         return _required_str(data, "code")
 
@@ -210,7 +209,7 @@ class WahaEngine(Engine):
             raise NotSupportedError(f"{self.label} cannot send a {message.kind.value} message.")
         method, path, builder = SEND_ROUTES[message.kind]
         body = {"session": self.config.session, "chatId": message.chat_id}
-        body.update(build_payload(builder, message))
+        body.update(message.body(builder))
         if message.payload.get("reply_to"):
             body["reply_to"] = message.payload["reply_to"]
         if message.client_id:
@@ -227,7 +226,7 @@ class WahaEngine(Engine):
         data = self._json(
             "GET",
             "/api/contacts/check-exists",
-            params={"phone": phone_digits(phone), "session": self.config.session},
+            params={"phone": digits_only(phone), "session": self.config.session},
         )
         chat_id = data.get("chatId")
         return CheckResult(

@@ -1,8 +1,8 @@
 """WAHA's JSON as Switchboard reads it: the webhook envelope and the session and message objects.
 
 Shared by the `waha` and `wawp` engines: Wawp is a hosted WAHA and posts WAHA's envelope, but
-its documentation (seed 001) shows flatter payloads for three events. Those are read first,
-recognized by their distinctive keys, and WAHA's own shapes are the fallback:
+its documentation shows flatter payloads for three events (docs/gateways.md, "Wawp"). Those are
+read first, recognized by their distinctive keys, and WAHA's own shapes are the fallback:
 
 - message.reaction: Wawp `{reaction: "<emoji>", messageId, senderId}`;
   WAHA `{reaction: {text, messageId}, from, participant}`.
@@ -17,10 +17,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from instances.engines.base import Ack, Event, EventKind, Me, SessionState, SessionStatus
+from instances.engines.base import SessionState
+from instances.engines.events import (
+    Ack,
+    AckData,
+    EditedData,
+    Event,
+    EventData,
+    EventKind,
+    Me,
+    Media,
+    MessageData,
+    ReactionData,
+    RevokedData,
+    SessionStatus,
+    SessionStatusData,
+)
 
 EVENT_KINDS: dict[str, EventKind] = {
     "message": EventKind.MESSAGE,
@@ -36,14 +52,18 @@ _KNOWN_STATUSES = {status.value for status in SessionStatus} - {SessionStatus.UN
 
 
 def session_status(raw: Any) -> SessionStatus:
-    """WAHA's status word; anything newer (PASSKEY_REQUIRED, ...) is UNKNOWN."""
-    return SessionStatus(raw) if raw in _KNOWN_STATUSES else SessionStatus.UNKNOWN
+    """WAHA's status word; anything newer (PASSKEY_REQUIRED, ...) or malformed is UNKNOWN."""
+    return (
+        SessionStatus(raw)
+        if isinstance(raw, str) and raw in _KNOWN_STATUSES
+        else SessionStatus.UNKNOWN
+    )
 
 
 def read_me(data: Any) -> Me | None:
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):
         return None
-    return Me(id=data["id"], push_name=data.get("pushName") or "", lid=data.get("lid") or "")
+    return Me(id=data["id"], push_name=_text(data.get("pushName")), lid=_text(data.get("lid")))
 
 
 def session_state(data: Any) -> SessionState:
@@ -68,12 +88,15 @@ def serialized_id(value: Any) -> str:
 
 
 def read_ack(payload: dict[str, Any]) -> Ack | None:
-    """`ackName` first, the number second: Wawp pairs -1 with "PENDING" (catalog surprise 23)."""
+    """`ackName` first, the number second: Wawp pairs -1 with "PENDING" (docs/gateways.md)."""
     name = payload.get("ackName")
     if isinstance(name, str) and name.upper() in Ack.__members__:
         return Ack[name.upper()]
+    number = payload.get("ack")
+    if isinstance(number, bool) or not isinstance(number, int):
+        return None
     try:
-        return Ack(payload.get("ack"))
+        return Ack(number)
     except ValueError:
         return None
 
@@ -87,29 +110,42 @@ def parse_envelope(body: bytes) -> list[Event]:
     if not isinstance(name, str) or not name or not isinstance(payload, dict):
         raise ValueError("The webhook body has no event name or no payload object.")
     kind = EVENT_KINDS.get(name, EventKind.OTHER)
-    data = _READERS[kind](payload) if kind in _READERS else {}
+    fields = Fields(payload)
+    data = _READERS[kind](fields) if kind in _READERS else None
     return [
         Event(
             kind=kind,
             raw_event=name,
-            event_id=_event_id(envelope, name, payload, body),
-            session=envelope.get("session") if isinstance(envelope.get("session"), str) else "",
+            event_id=_event_id(envelope, name, kind, payload, body),
+            session=_text(envelope.get("session")),
             me=read_me(envelope.get("me")),
             occurred_at=_from_epoch(envelope.get("timestamp"), scale=1000),
             data=data,
+            envelope=envelope,
+            problems=tuple(fields.problems),
         )
     ]
 
 
-def _event_id(envelope: dict[str, Any], name: str, payload: dict[str, Any], body: bytes) -> str:
-    # Older WAHA versions send neither `id` nor `timestamp` (facts.md).
+def _event_id(
+    envelope: dict[str, Any], name: str, kind: EventKind, payload: dict[str, Any], body: bytes
+) -> str:
+    """The engine's id, else one derived from the message; "" for a status report without id.
+
+    Older WAHA versions send neither `id` nor `timestamp` and repeat an identical
+    `session.status` body while reconnecting (docs/gateways.md): such reports are applied every
+    time rather than dropped as duplicates of the first.
+    """
     if isinstance(envelope.get("id"), str) and envelope["id"]:
         return envelope["id"]
+    if kind is EventKind.SESSION_STATUS:
+        return ""
     payload_id = serialized_id(payload.get("id"))
     if payload_id:
         if name == "message.ack":
             ack = read_ack(payload)
-            return f"{name}:{payload_id}:{int(ack) if ack is not None else payload.get('ack')}"
+            number = int(ack) if ack is not None else payload.get("ack")
+            return f"{name}:{payload_id}:{number}"
         return f"{name}:{payload_id}"
     return f"sha256:{hashlib.sha256(body).hexdigest()}"
 
@@ -127,72 +163,131 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _chat_of(payload: dict[str, Any]) -> str:
+class Fields:
+    """Reads a payload's fields, noting each one that is present but of the wrong type.
+
+    An absent or null field is simply empty; a number where text belongs is a problem that the
+    event log shows, not a silent empty string.
+    """
+
+    def __init__(self, data: dict[str, Any], prefix: str = "payload"):
+        self.data = data
+        self.prefix = prefix
+        self.problems: list[str] = []
+
+    def _wrong(self, key: str, expected: str) -> None:
+        self.problems.append(f"{self.prefix}.{key} is not {expected}")
+
+    def text(self, key: str) -> str:
+        value = self.data.get(key)
+        if value is None or isinstance(value, str):
+            return value or ""
+        self._wrong(key, "a string")
+        return ""
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        self._wrong(key, "true or false")
+        return False
+
+    def id(self, key: str) -> str:
+        value = self.data.get(key)
+        found = serialized_id(value)
+        if value is not None and not found:
+            self._wrong(key, "a message id")
+        return found
+
+    def object(self, key: str) -> Fields | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self._wrong(key, "an object")
+            return None
+        nested = Fields(value, f"{self.prefix}.{key}")
+        nested.problems = self.problems
+        return nested
+
+
+def _chat_of(fields: Fields) -> str:
     """The other side of the conversation: `to` for our own messages, `from` otherwise."""
-    if isinstance(payload.get("chatId"), str):
-        return payload["chatId"]
-    return _text(payload.get("to") if payload.get("fromMe") else payload.get("from"))
+    if "chatId" in fields.data:
+        return fields.text("chatId")
+    return fields.text("to") if fields.data.get("fromMe") else fields.text("from")
 
 
-def _message(payload: dict[str, Any]) -> dict[str, Any]:
-    media = payload.get("media")
-    return {
-        "message_id": serialized_id(payload.get("id")),
-        "chat_id": _chat_of(payload),
-        "from_me": bool(payload.get("fromMe")),
-        "text": _text(payload.get("body")),
-        "has_media": bool(payload.get("hasMedia")),
-        "media": media if isinstance(media, dict) else {},
-        # In groups `from` is the group; the person is `participant` (or `author`).
-        "sender": _text(payload.get("participant") or payload.get("author") or payload.get("from")),
-        "timestamp": _from_epoch(payload.get("timestamp")),
-    }
-
-
-def _ack(payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "message_id": serialized_id(payload.get("id")),
-        "chat_id": _chat_of(payload),
-        "ack": read_ack(payload),
-    }
-
-
-def _reaction(payload: dict[str, Any]) -> dict[str, Any]:
-    reaction = payload.get("reaction")
-    if isinstance(reaction, str):
-        return {
-            "message_id": serialized_id(payload.get("messageId")),
-            "emoji": reaction,
-            "sender": _text(payload.get("senderId")),
-        }
-    reaction = reaction if isinstance(reaction, dict) else {}
-    return {
-        "message_id": serialized_id(reaction.get("messageId")),
-        "emoji": _text(reaction.get("text")),
-        "sender": _text(payload.get("participant") or payload.get("from")),
-    }
-
-
-def _revoked(payload: dict[str, Any]) -> dict[str, Any]:
-    if "revokedBy" in payload:
-        return {"message_id": serialized_id(payload.get("id"))}
-    before = payload.get("before") if isinstance(payload.get("before"), dict) else {}
-    after = payload.get("after") if isinstance(payload.get("after"), dict) else {}
-    bare = _text(payload.get("revokedMessageId"))
-    message_id = (
-        serialized_id(before.get("id"))
-        or _sibling_id(serialized_id(after.get("id")), bare)
-        or serialized_id(payload.get("id"))
+def _message(fields: Fields) -> MessageData:
+    media = fields.object("media")
+    reply_to = fields.object("replyTo")
+    # In groups `from` is the group; the person is `participant` (or `author`).
+    sender = fields.text("participant") or fields.text("author") or fields.text("from")
+    return MessageData(
+        message_id=fields.id("id"),
+        chat_id=_chat_of(fields),
+        sender_id=sender,
+        from_me=fields.flag("fromMe"),
+        text=fields.text("body"),
+        media=_media(media) if media is not None or fields.data.get("hasMedia") else None,
+        quoted_id=reply_to.id("id") if reply_to is not None else "",
+        sent_at=_from_epoch(fields.data.get("timestamp")),
     )
-    return {"message_id": message_id}
 
 
-def _edited(payload: dict[str, Any]) -> dict[str, Any]:
-    if "newBody" in payload:
-        return {"message_id": serialized_id(payload.get("id")), "text": _text(payload["newBody"])}
-    own_id = serialized_id(payload.get("id"))
-    message_id = _sibling_id(own_id, _text(payload.get("editedMessageId"))) or own_id
-    return {"message_id": message_id, "text": _text(payload.get("body"))}
+def _media(fields: Fields | None) -> Media:
+    if fields is None:
+        return Media(error="The engine announced media but sent no description of it.")
+    error = fields.data.get("error")
+    return Media(
+        url=fields.text("url"),
+        mimetype=fields.text("mimetype"),
+        filename=fields.text("filename"),
+        error=error if isinstance(error, str) else ("" if error is None else str(error)[:300]),
+    )
+
+
+def _ack(fields: Fields) -> AckData:
+    ack = read_ack(fields.data)
+    if ack is None and ("ack" in fields.data or "ackName" in fields.data):
+        fields.problems.append("payload.ack is not a known ack level")
+    return AckData(message_id=fields.id("id"), chat_id=_chat_of(fields), ack=ack)
+
+
+def _reaction(fields: Fields) -> ReactionData:
+    if isinstance(fields.data.get("reaction"), str):
+        return ReactionData(
+            message_id=fields.id("messageId"),
+            emoji=fields.text("reaction"),
+            sender_id=fields.text("senderId"),
+        )
+    reaction = fields.object("reaction")
+    return ReactionData(
+        message_id=reaction.id("messageId") if reaction else "",
+        emoji=reaction.text("text") if reaction else "",
+        sender_id=fields.text("participant") or fields.text("from"),
+    )
+
+
+def _revoked(fields: Fields) -> RevokedData:
+    if "revokedBy" in fields.data:
+        return RevokedData(message_id=fields.id("id"))
+    before, after = fields.object("before"), fields.object("after")
+    bare = fields.text("revokedMessageId")
+    message_id = (
+        (before.id("id") if before else "")
+        or _sibling_id(after.id("id") if after else "", bare)
+        or fields.id("id")
+    )
+    return RevokedData(message_id=message_id)
+
+
+def _edited(fields: Fields) -> EditedData:
+    if "newBody" in fields.data:
+        return EditedData(message_id=fields.id("id"), text=fields.text("newBody"))
+    own_id = fields.id("id")
+    message_id = _sibling_id(own_id, fields.text("editedMessageId")) or own_id
+    return EditedData(message_id=message_id, text=fields.text("body"))
 
 
 def _sibling_id(reference: str, bare: str) -> str:
@@ -211,12 +306,12 @@ def _sibling_id(reference: str, bare: str) -> str:
     return "_".join(parts)
 
 
-def _session_status(payload: dict[str, Any]) -> dict[str, Any]:
-    raw = payload.get("status")
-    return {"status": session_status(raw), "raw_status": _text(raw)}
+def _session_status(fields: Fields) -> SessionStatusData:
+    raw = fields.text("status")
+    return SessionStatusData(status=session_status(raw), raw_status=raw)
 
 
-_READERS = {
+_READERS: dict[EventKind, Callable[[Fields], EventData]] = {
     EventKind.MESSAGE: _message,
     EventKind.ACK: _ack,
     EventKind.REACTION: _reaction,

@@ -16,7 +16,6 @@ import html
 import json
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -38,19 +37,17 @@ from instances.engines.base import (
     SendRequest,
     SendResult,
     SessionState,
-    SessionStatus,
     WrongStateError,
 )
 from instances.engines.http import (
     build_client,
-    build_payload,
     error_for_status,
-    phone_digits,
     response_json,
     retry_after_header,
 )
 from instances.engines.waha import describe_wrong_state
 from instances.engines.wawp_sends import SEND_ROUTES
+from instances.phone_numbers import digits_only
 
 CREDENTIAL = "access token"
 
@@ -159,16 +156,6 @@ def _seconds(value: Any) -> float | None:
     return float(value)
 
 
-@dataclass(frozen=True)
-class WawpInstance:
-    """A new Wawp instance. Webhooks name the session by `session_name`, not the id."""
-
-    instance_id: str
-    session_name: str
-    server_name: str
-    status: SessionStatus
-
-
 class WawpEngine(Engine):
     key = "wawp"
     label = "Wawp (hosted WAHA)"
@@ -198,16 +185,6 @@ class WawpEngine(Engine):
         raise_for_response(response)
 
     # Session life. `create` keeps the base behaviour: the configured instance exists already.
-    def create_instance(self) -> WawpInstance:
-        """Provision a new Wawp instance (`POST /v2/session/create`); it starts by itself."""
-        data = self._json("POST", "/v2/session/create")
-        return WawpInstance(
-            instance_id=str(data.get("instance_id") or ""),
-            session_name=str(data.get("session_name") or ""),
-            server_name=str(data.get("server_name") or ""),
-            status=waha_webhooks.session_status(data.get("status")),
-        )
-
     def start(self) -> SessionState:
         return self._action("start")
 
@@ -239,7 +216,7 @@ class WawpEngine(Engine):
 
     def pairing_code(self, phone: str) -> str:
         data = self._json(
-            "POST", "/v2/auth/request-code", json={"phone_number": phone_digits(phone)}
+            "POST", "/v2/auth/request-code", json={"phone_number": digits_only(phone)}
         )
         code = data.get("code")
         if not isinstance(code, str) or not code:
@@ -252,7 +229,7 @@ class WawpEngine(Engine):
         if message.kind not in SEND_ROUTES:
             raise NotSupportedError(f"{self.label} cannot send a {message.kind.value} message.")
         method, path, builder = SEND_ROUTES[message.kind]
-        body = {"chatId": message.chat_id, **build_payload(builder, message)}
+        body = {"chatId": message.chat_id, **message.body(builder)}
         if message.payload.get("reply_to") and message.kind is not MessageKind.REACTION:
             body["reply_to"] = message.payload["reply_to"]
         data = response_json(self.request(method, path, json=body, sends_message=True))
@@ -261,7 +238,7 @@ class WawpEngine(Engine):
         return SendResult(provider_id=provider_id)
 
     def check_exists(self, phone: str) -> CheckResult:
-        data = self._json("GET", "/v2/contacts/check-exists", params={"phone": phone_digits(phone)})
+        data = self._json("GET", "/v2/contacts/check-exists", params={"phone": digits_only(phone)})
         jid = data.get("jid")
         return CheckResult(
             exists=bool(data.get("exists")), chat_id=jid if isinstance(jid, str) else ""

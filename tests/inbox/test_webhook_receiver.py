@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from inbox.models import WebhookEvent
 from inbox.signatures import hmac_is_valid
-from instances.models import InstanceStatus
+from instances.models import InstanceStatus, StatusChange
+from instances.services import record_status
 from tests.factories import InstanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,13 +74,21 @@ def test_a_duplicate_event_is_acknowledged_and_changes_nothing(client):
     assert WebhookEvent.objects.count() == 1
 
 
-def test_old_style_envelopes_without_id_are_deduplicated_by_content(client):
-    instance = InstanceFactory(status=InstanceStatus.STARTING)
-    body = fixture_body("session.status.old")
+def test_a_repeated_status_report_without_id_is_applied_every_time(client):
+    # Old WAHA repeats an identical STARTING body while it reconnects; after the session moved
+    # on, the same report must move it back rather than be dropped as a duplicate.
+    instance = InstanceFactory(status=InstanceStatus.STOPPED)
+    envelope = json.loads(fixture_body("session.status.old"))
+    envelope["payload"]["status"] = "STARTING"
+    body = json.dumps(envelope).encode()
     assert post_signed(client, instance, body).json() == {"stored": 1, "duplicates": 0}
-    assert post_signed(client, instance, body).json() == {"stored": 0, "duplicates": 1}
+    record_status(instance.pk, InstanceStatus.WORKING, source=StatusChange.Source.POLL)
+
+    assert post_signed(client, instance, body).json() == {"stored": 1, "duplicates": 0}
+
     instance.refresh_from_db()
-    assert instance.status == InstanceStatus.SCAN_QR_CODE
+    assert instance.status == InstanceStatus.STARTING
+    assert WebhookEvent.objects.filter(event="session.status").count() == 2
 
 
 def test_old_style_acks_are_deduplicated_on_message_and_ack_level(client):
