@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -171,12 +171,26 @@ def restart_failed_instance(instance: Instance) -> None:
         )
 
 
-def note_engine_event(instance_id: int, at: datetime | None = None) -> None:
+# The watchdog counts silence in minutes; noting every event would add a write (and a lock on
+# the instance row) to every webhook for nothing.
+EVENT_NOTE_INTERVAL = timedelta(seconds=10)
+
+
+def note_engine_event(instance: Instance, at: datetime | None = None) -> None:
     """An event arrived from the engine: the instance is not silent."""
     at = at or timezone.now()
-    Instance.objects.filter(pk=instance_id).update(last_event_at=at)
-    Instance.objects.filter(pk=instance_id, attention=Attention.SILENT).update(
-        attention=Attention.NONE
+    last = instance.last_event_at
+    if (
+        last is not None
+        and at - last < EVENT_NOTE_INTERVAL
+        and instance.attention != Attention.SILENT
+    ):
+        return
+    Instance.objects.filter(pk=instance.pk).update(
+        last_event_at=at,
+        attention=Case(
+            When(attention=Attention.SILENT, then=Value(Attention.NONE)), default=F("attention")
+        ),
     )
 
 

@@ -129,7 +129,7 @@ def test_a_working_instance_without_events_is_flagged_silent_until_an_event_arri
     assert quiet.attention == Attention.SILENT
     assert chatty.attention == stopped.attention == Attention.NONE
 
-    services.note_engine_event(quiet.pk)
+    services.note_engine_event(quiet)
     quiet.refresh_from_db()
     assert quiet.attention == Attention.NONE
 
@@ -141,3 +141,15 @@ def test_polling_an_unreachable_engine_is_noted_not_raised():
     assert instance.attention == Attention.UNREACHABLE
     assert instance.last_error.startswith("Cannot reach")
     assert instance.status == InstanceStatus.WORKING
+
+
+def test_events_in_quick_succession_note_the_instance_once(django_assert_num_queries):
+    now = timezone.now()
+    instance = InstanceFactory(status=InstanceStatus.WORKING, last_event_at=now)
+
+    with django_assert_num_queries(0):
+        services.note_engine_event(instance, at=now + timedelta(seconds=5))
+    services.note_engine_event(instance, at=now + timedelta(seconds=30))
+
+    instance.refresh_from_db()
+    assert instance.last_event_at == now + timedelta(seconds=30)
