@@ -1,10 +1,10 @@
-"""message-pro API v2 (https://api.message-pro.com), seed 000.
+"""message-pro API v2 (https://api.message-pro.com; docs/gateways.md, "message-pro").
 
-The seed is an endpoint catalogue without response bodies, error formats, status values or
+The reference is an endpoint catalogue without response bodies, error formats, status values or
 webhooks, so everything read back from it is read defensively and the raw status is kept.
-Management lives under `/api/v2/instances/{id}/...`, messaging under `/api/v2/{id}/...`
-(catalog surprise 2); `{id}` is the instance's unique name. message-pro queues every message
-server-side, with an optional `priority` and `send_at` per message.
+Management lives under `/api/v2/instances/{id}/...`, messaging under `/api/v2/{id}/...`;
+`{id}` is the instance's unique name. message-pro queues every message server-side, with an
+optional `priority` and `send_at` per message.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from instances.engines.http import (
 
 CREDENTIAL = "API token"
 
-# The seed names no status values; these are the words such gateways use (chat-api's
+# The reference names no status values; these are the words such gateways use (chat-api's
 # `init/loading/got qr code/authenticated`, WAHA's, and common synonyms).
 STATUS_WORDS: dict[str, SessionStatus] = {
     "authenticated": SessionStatus.WORKING,
@@ -73,7 +73,7 @@ STATUS_WORDS: dict[str, SessionStatus] = {
 def raise_for_response(response: httpx.Response) -> None:
     """Map a failed message-pro answer to a typed error.
 
-    The error body is undocumented; the validation notation in the seed
+    The error body is undocumented; the validation notation in the reference
     (`interactive.sections.*.rows.*.title`) is Laravel's, whose errors read
     `{"message": ..., "errors": {...}}` with 422 for validation: a permanent refusal.
     """
@@ -164,7 +164,7 @@ def _list(payload: dict[str, Any]) -> dict[str, Any]:
         if payload.get(key):
             interactive[key] = payload[key]
     body = {"interactive": interactive}
-    # Only send-list documents `reply_to` (catalog surprise 9).
+    # Only send-list documents `reply_to`.
     if payload.get("reply_to"):
         body["reply_to"] = payload["reply_to"]
     return body
@@ -240,7 +240,7 @@ class MessageProEngine(Engine):
         """Queue one message on message-pro.
 
         Text and list messages are JSON. Images, documents and videos are multipart uploads
-        of the file itself (field `media`), as the seed documents; message-pro takes no media
+        of the file itself (field `media`), as the reference documents; message-pro takes no media
         URL. So the payload must carry the bytes as `content` (with `filename` and
         `mimetype`): a payload with only a `url` is refused, because downloading it is not an
         engine's job. `priority` and `send_at` (a datetime or ISO 8601 string) pass through.
@@ -289,7 +289,7 @@ class MessageProEngine(Engine):
     # Webhooks.
     @classmethod
     def parse_webhook(cls, headers: dict[str, str], body: bytes) -> list[Event]:
-        """The seed documents no webhooks: keep any JSON object as an OTHER event."""
+        """The reference documents no webhooks: keep any JSON object as an OTHER event."""
         data = json.loads(body)
         if not isinstance(data, dict):
             raise ValueError("The webhook body is not a JSON object.")
@@ -316,7 +316,7 @@ class MessageProEngine(Engine):
         return f"/api/v2/{self._instance}/{action}"
 
     def _action(self, action: str) -> SessionState:
-        # The seed declares a JSON content type on these POSTs even without a body.
+        # The reference declares a JSON content type on these POSTs even without a body.
         data = response_json(self.request("POST", f"{self._manage}/{action}", json={}))
         state = _session_state(data)
         # An answer like `{"status": "success"}` says nothing about the session: ask.

@@ -1,10 +1,10 @@
-"""Wawp (https://wawp.net), a hosted WAHA, through its `/v2/...` API (seed 001).
+"""Wawp (https://wawp.net), a hosted WAHA, through its `/v2/...` API (docs/gateways.md, "Wawp").
 
 Every call carries `instance_id` and `access_token` as query parameters, the only
-authentication the seed documents. A token in a URL leaks through logs, so: message content
-always travels in POST/PUT bodies (catalog surprise 14), errors name the host only, and httpx's
+authentication Wawp documents. A token in a URL leaks through logs, so: message content
+always travels in POST/PUT bodies, errors name the host only, and httpx's
 own request log line has the token blanked (below). Wawp cannot register a webhook through
-its API (catalog surprise 15): the dashboard shows the URL to paste into Wawp's settings. The
+its API: the dashboard shows the URL to paste into Wawp's settings. The
 webhooks themselves are WAHA's envelope, read by `waha_webhooks`.
 """
 
@@ -51,7 +51,7 @@ from instances.phone_numbers import digits_only
 
 CREDENTIAL = "access token"
 
-# Wawp's error `code`s (seed 001; catalog.md section 3.5) and what each means here.
+# Wawp's documented error `code`s and what each means here.
 ERROR_CODES: dict[str, type[EngineError]] = {
     "missing_param": PermanentError,
     "invalid_param": PermanentError,
@@ -126,7 +126,7 @@ def raise_for_response(response: httpx.Response) -> None:
 
 
 def _error_parts(response: httpx.Response) -> tuple[str, str, dict[str, Any]]:
-    """(code, message, details) from whichever format Wawp chose (catalog surprise 30)."""
+    """(code, message, details) from whichever format Wawp chose (docs/gateways.md, "Wawp")."""
     body = response_json(response)
     if isinstance(body, dict):
         details = body.get("details")
@@ -141,7 +141,7 @@ def _error_parts(response: httpx.Response) -> tuple[str, str, dict[str, Any]]:
     plain = _TEXT_ERROR.match(text)
     if plain:
         return plain.group(1), plain.group(2)[:300], {}
-    # An HTML error page (the seed's 500) or anything else: nothing worth showing.
+    # An HTML error page (Wawp's documented 500) or anything else: nothing worth showing.
     return "", "", {}
 
 
@@ -202,7 +202,7 @@ class WawpEngine(Engine):
         self.request("DELETE", "/v2/session/delete")
 
     def status(self) -> SessionState:
-        # `info` is POST-only and "the source of truth for connection status" (seed 001).
+        # `info` is POST-only and "the source of truth for connection status" (Wawp's reference).
         return waha_webhooks.session_state(response_json(self.request("POST", "/v2/session/info")))
 
     def qr(self) -> QrCode:
@@ -233,7 +233,7 @@ class WawpEngine(Engine):
         if message.payload.get("reply_to") and message.kind is not MessageKind.REACTION:
             body["reply_to"] = message.payload["reply_to"]
         data = response_json(self.request(method, path, json=body, sends_message=True))
-        # The seed's XML and plain-text success variants carry no message id.
+        # Wawp's XML and plain-text success variants carry no message id.
         provider_id = waha_webhooks.serialized_id(data.get("id")) if isinstance(data, dict) else ""
         return SendResult(provider_id=provider_id)
 
@@ -265,7 +265,7 @@ class WawpEngine(Engine):
 
 
 def _qr_value(data: Any) -> str:
-    """The QR string: `data` is base64 of `{"value": "2@...", "expiry": <s>}` (seed 001)."""
+    """The QR string: `data` is base64 of `{"value": "2@...", "expiry": <s>}`."""
     if not isinstance(data, dict) or not isinstance(data.get("data"), str):
         return ""
     try:

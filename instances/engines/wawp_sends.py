@@ -1,6 +1,6 @@
-"""Wawp's send endpoints (`/v2/send/*`, seed 001): one body builder per message kind.
+"""Wawp's send endpoints (`/v2/send/*`, docs/gateways.md): one body builder per message kind.
 
-The seed writes file fields in bracket form (`file[url]`); as JSON they are a `file` object,
+Wawp's reference writes file fields in bracket form (`file[url]`); as JSON they are a `file` object,
 as Wawp's group-picture and media-convert endpoints describe it. `instance_id`,
 `access_token`, `chatId` and `reply_to` are added by the engine.
 """
@@ -27,7 +27,7 @@ def _file(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _media(payload: dict[str, Any]) -> dict[str, Any]:
-    # The seed marks `caption` as required on image, pdf and video.
+    # Wawp's reference marks `caption` as required on image, pdf and video.
     return {"file": _file(payload), "caption": payload.get("caption", "")}
 
 
@@ -53,7 +53,7 @@ def _list(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _location(payload: dict[str, Any]) -> dict[str, Any]:
-    # The seed types both coordinates as decimal strings; `message` is the address line.
+    # Wawp's reference types both coordinates as decimal strings; `message` is the address line.
     return {
         "latitude": str(float(payload["latitude"])),
         "longitude": str(float(payload["longitude"])),
