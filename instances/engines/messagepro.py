@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -42,6 +41,7 @@ from instances.engines.http import (
     response_json,
     retry_after_header,
 )
+from instances.engines.webhook_json import loads_untrusted
 
 CREDENTIAL = "API token"
 
@@ -290,7 +290,7 @@ class MessageProEngine(Engine):
     # Webhooks.
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> list[Event]:
         """The seed documents no webhooks: keep any JSON object as an OTHER event."""
-        data = json.loads(body)
+        data = loads_untrusted(body)
         if not isinstance(data, dict):
             raise ValueError("The webhook body is not a JSON object.")
         name = data.get("event") or data.get("type")
