@@ -87,7 +87,7 @@ def raise_for_response(response: httpx.Response) -> None:
         message = found if isinstance(found, str) else ""
     raise error_for_status(
         response.status_code,
-        message[:300],
+        message,
         credential=CREDENTIAL,
         retry_after=retry_after_header(response),
     )
