@@ -68,7 +68,7 @@ def test_gunicorns_access_log_masks_the_secret(tmp_path):
     }
     log = tmp_path / "gunicorn.log"
     with log.open("w") as output:
-        server = subprocess.Popen(  # noqa: S603 - fixed arguments.
+        server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
             cwd=settings.BASE_DIR,
             env=env,

@@ -100,3 +100,14 @@ def test_encryption_keys_are_stripped_so_a_padded_real_key_works():
     key = Fernet.generate_key().decode()
     result = run_manage("check", "--deploy", **production_env(ENCRYPTION_KEYS=f" {key} , "))
     assert result.returncode == 0, result.stderr
+
+
+def test_production_cookies_are_secure_and_same_site_lax():
+    script = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SAMESITE)"
+    )
+    result = run_manage("shell", "-c", script, **production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "Lax", "True", "Lax"]

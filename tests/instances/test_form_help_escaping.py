@@ -17,4 +17,4 @@ def test_the_api_key_hint_built_from_the_stored_key_is_escaped(client_for, admin
 
 def test_djangos_own_password_help_stays_a_list(client_for, admin):
     page = client_for(admin).get(reverse("accounts:member_add")).content.decode()
-    assert "<li>Your password can’t be too similar" in page
+    assert "<li>Your password can" in page
