@@ -110,4 +110,4 @@ def test_production_cookies_are_secure_and_same_site_lax():
     )
     result = run_manage("shell", "-c", script, **production_env())
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "True", "Lax", "True", "Lax"]
+    assert result.stdout.splitlines()[-1].split() == ["True", "True", "Lax", "True", "Lax"]
