@@ -111,3 +111,16 @@ def test_production_cookies_are_secure_and_same_site_lax():
     result = run_manage("shell", "-c", script, **production_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == ["True", "True", "Lax", "True", "Lax"]
+
+
+def test_the_deployment_checklist_is_clean_with_only_the_required_variables():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
