@@ -1,4 +1,4 @@
-"""Webhook authentication: WAHA's HMAC header, or a secret in the URL for unsigned engines."""
+"""Webhook authentication: the secret in the address, and WAHA's HMAC header where sent."""
 
 from __future__ import annotations
 
