@@ -1,4 +1,6 @@
 # Switchboard: `make run` for the demo, `make test` for the suite. Nothing else to do by hand.
+# DEBUG defaults to off in the settings; `make run` and `make test` are development.
+export DEBUG ?= true
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python

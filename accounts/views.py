@@ -3,44 +3,30 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts import login_throttle
 from accounts.forms import MemberCreateForm, MemberUpdateForm
 from accounts.roles import Ability, Role, require, role_of
 from accounts.services import set_role
+from accounts.sign_in_forms import SignInForm
 
 User = get_user_model()
 
-THROTTLED_MESSAGE = "Too many failed sign-in attempts. Wait a few minutes and try again."
-
 
 class LoginView(auth_views.LoginView):
-    """Django's login, refusing to check passwords while a username or address is throttled."""
+    """Django's login with the throttle's message; a throttled attempt answers 429."""
 
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        address = request.META.get("REMOTE_ADDR", "")
-        if login_throttle.is_throttled(username, address):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, THROTTLED_MESSAGE)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
     def form_invalid(self, form):
-        login_throttle.record_failure(
-            self.request.POST.get("username", ""), self.request.META.get("REMOTE_ADDR", "")
-        )
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        login_throttle.clear_failures(form.get_user().get_username())
-        return super().form_valid(form)
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "throttled"):
+            response.status_code = 429
+        return response
 
 
 def _get_member_for_admin(pk: int):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,16 +36,50 @@ def check_database() -> dict:
     return {"ok": True}
 
 
-def check_worker(now: datetime) -> dict:
-    """A running django-q2 cluster refreshes its stat in the shared cache every few seconds."""
+def process_exists(pid: int) -> bool:
     try:
-        seen = [stat.timestamp for stat in Stat.get_all() if stat.timestamp]
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def check_worker(
+    now: datetime,
+    *,
+    host: str | None = None,
+    is_running: Callable[[int], bool] = process_exists,
+) -> dict:
+    """A running django-q2 cluster refreshes its stat in the shared cache every few seconds.
+
+    The stat is written by the cluster's sentinel, which keeps running (and taking tasks)
+    when the cluster's main process is killed alone. The stat names the main process (`pid`)
+    and its host, so a cluster on this host whose main process is gone is reported; on other
+    hosts only the heartbeat can be checked.
+    """
+    host = host or socket.gethostname()
+    try:
+        stats = [stat for stat in Stat.get_all() if stat.timestamp]
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
-    if not seen:
+    if not stats:
         return {"ok": False, "last_seen_seconds_ago": None}
-    age = (now - max(seen)).total_seconds()
-    return {"ok": age <= settings.HEALTH_WORKER_MAX_SILENCE, "last_seen_seconds_ago": round(age, 1)}
+    age = (now - max(stat.timestamp for stat in stats)).total_seconds()
+    orphaned = [stat.cluster_id for stat in stats if _main_gone(stat, host, is_running)]
+    result = {
+        "ok": age <= settings.HEALTH_WORKER_MAX_SILENCE and not orphaned,
+        "last_seen_seconds_ago": round(age, 1),
+    }
+    if orphaned:
+        result["main_process_gone"] = orphaned
+    return result
+
+
+def _main_gone(stat: Stat, host: str, is_running: Callable[[int], bool]) -> bool:
+    pid = getattr(stat, "pid", None)
+    return getattr(stat, "host", None) == host and bool(pid) and not is_running(pid)
 
 
 def check_queue(now: datetime) -> dict:

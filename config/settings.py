@@ -7,6 +7,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.required_secrets import clean_encryption_keys, refuse_development_values
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -16,27 +18,22 @@ environ.Env.read_env(BASE_DIR / ".env")
 DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production-8f3c2a9b7d6e5f4a3b2c1d0e"  # noqa: S105 - refused in production.
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: a deployment that forgets every variable refuses to start below
+# instead of serving debug pages with the development key.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
 # Fernet keys for secrets at rest (engine API keys, webhook secrets). The first key encrypts;
 # every key decrypts, so a key can be rotated by putting the new one first.
-ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[DEV_ENCRYPTION_KEY] if DEBUG else [])
-
+ENCRYPTION_KEYS = clean_encryption_keys(
+    env.list("ENCRYPTION_KEYS", default=[DEV_ENCRYPTION_KEY] if DEBUG else [])
+)
 if not DEBUG:
-    missing = [
-        name
-        for name, value, dev_value in (
-            ("SECRET_KEY", SECRET_KEY, DEV_SECRET_KEY),
-            ("ENCRYPTION_KEYS", ",".join(ENCRYPTION_KEYS), DEV_ENCRYPTION_KEY),
-        )
-        if not value or value == dev_value
-    ]
-    if missing:
-        raise ImproperlyConfigured(
-            "Switchboard refuses to start with DEBUG off until these are set to real values: "
-            + ", ".join(missing)
-            + ". See .env.example for how to generate them."
-        )
+    refuse_development_values(
+        secret_key=SECRET_KEY,
+        dev_secret_key=DEV_SECRET_KEY,
+        encryption_keys=ENCRYPTION_KEYS,
+        dev_encryption_key=DEV_ENCRYPTION_KEY,
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -67,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.security_headers.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -99,6 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # Tests with a live server write from several threads; the default shared in-memory test
+    # database locks whole tables and fails at once instead of waiting, so tests use a file.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -151,8 +152,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Failed logins allowed per username and per client address within the window.
+# Every way to sign in (the login page, the admin's) goes through this backend, which counts
+# failed attempts per (username, client address) pair.
+AUTHENTICATION_BACKENDS = ["accounts.login_throttle.ThrottledModelBackend"]
+# Failed sign-ins allowed per (username, client address) pair within the window (seconds).
 LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
 LOGIN_THROTTLE_WINDOW = env.int("LOGIN_THROTTLE_WINDOW", default=900)
+# Behind a reverse proxy: the header it sets with the client's address (e.g. X-Forwarded-For)
+# and how many proxies append to it. Empty: the client is REMOTE_ADDR (no proxy).
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -172,8 +181,22 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Only the app's own scripts and styles (htmx is served from django-htmx's static file); no
+# inline script or style anywhere. QR codes are data: images.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -185,13 +208,23 @@ if not DEBUG:
     # /healthz is probed over plain HTTP from inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Largest webhook body the receiver reads; larger ones are answered 413 unread.
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1_048_576)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "mask_webhook_secrets": {"()": "config.log_filters.MaskWebhookSecrets"},
+        "one_line_forbidden": {"()": "config.log_filters.OneLineForbidden"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Request paths carry webhook secrets for some engines (config/log_filters.py).
+        "django.request": {"filters": ["mask_webhook_secrets", "one_line_forbidden"]},
+        "django.server": {"filters": ["mask_webhook_secrets"]},
         # httpx logs full request URLs, which carry access tokens for some gateways.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.sign_in_forms import AdminSignInForm
 from config import views
 
 admin.site.site_header = "Switchboard administration"
 admin.site.site_title = "Switchboard admin"
+# The admin signs in through the same throttle as the login page, with the same message.
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -21,6 +21,9 @@ class WebhookEvent(models.Model):
     kind = models.CharField(max_length=20, choices=[(k.value, k.name.title()) for k in EventKind])
     session = models.CharField(max_length=100, blank=True)
     payload = models.JSONField()
+    # The body as it arrived, kept only when the payload had to be sanitised to be stored
+    # (NUL characters, lone surrogates, NaN or invalid UTF-8: instances/engines/webhook_json.py).
+    raw_body = models.BinaryField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.STORED)
     error = models.CharField(max_length=300, blank=True)
     occurred_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from django.db import IntegrityError, transaction
 from inbox.handlers import HANDLERS, STORED_FOR_LATER
 from inbox.models import WebhookEvent
 from instances.engines.base import Event
+from instances.engines.webhook_json import decode_untrusted
 from instances.models import Instance
 from instances.services import note_engine_event
 
@@ -30,12 +30,13 @@ def parse_webhook(instance: Instance, headers: dict[str, str], body: bytes) -> l
 
 
 def ingest_events(instance: Instance, events: list[Event], body: bytes) -> IngestResult:
-    envelope = json.loads(body)
+    decoded = decode_untrusted(body)
+    raw_body = body if decoded.sanitised else None
     result = IngestResult()
     # One transaction, one commit per webhook: commits, not parsing, are the cost of ingest.
     with transaction.atomic():
         for event in events:
-            if _store_and_apply(instance, event, envelope):
+            if _store_and_apply(instance, event, decoded.value, raw_body):
                 result.stored += 1
             else:
                 result.duplicates += 1
@@ -43,7 +44,9 @@ def ingest_events(instance: Instance, events: list[Event], body: bytes) -> Inges
     return result
 
 
-def _store_and_apply(instance: Instance, event: Event, envelope: dict) -> bool:
+def _store_and_apply(
+    instance: Instance, event: Event, envelope: dict, raw_body: bytes | None
+) -> bool:
     """False when the event was already stored: duplicates change nothing."""
     try:
         with transaction.atomic():
@@ -54,6 +57,7 @@ def _store_and_apply(instance: Instance, event: Event, envelope: dict) -> bool:
                 kind=event.kind,
                 session=event.session[:100],
                 payload=envelope,
+                raw_body=raw_body,
                 occurred_at=event.occurred_at,
                 state=_initial_state(event),
                 error=_problems(event),

@@ -93,11 +93,9 @@ class Instance(models.Model):
 
     @property
     def webhook_url(self) -> str:
-        """Where the engine posts events. Engines that cannot sign get the secret in the URL."""
-        if self.signs_webhooks:
-            path = reverse("hooks:receive", args=[self.uuid])
-        else:
-            path = reverse("hooks:receive_with_token", args=[self.uuid, self.webhook_secret])
+        """Where the engine posts events: the secret is in the address for every engine, and
+        engines that sign (WAHA) add a signature the receiver checks too."""
+        path = reverse("hooks:receive_with_token", args=[self.uuid, self.webhook_secret])
         return f"{settings.PUBLIC_BASE_URL}{path}"
 
     @property

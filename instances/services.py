@@ -118,7 +118,9 @@ def record_status(
                 return False
             instance.status_reported_at = reported_at
         if me is not None and me.phone:
-            instance.phone, instance.push_name = me.phone, me.push_name
+            # Both come from webhooks: bounded to their columns, never refused for length.
+            instance.phone = me.phone[: Instance._meta.get_field("phone").max_length]
+            instance.push_name = me.push_name[: Instance._meta.get_field("push_name").max_length]
         elif status == InstanceStatus.SCAN_QR_CODE:
             # Waiting for a scan means no number is linked any more (logged out).
             instance.phone, instance.push_name = "", ""

@@ -146,11 +146,19 @@ def error_for_status(
     )
 
 
+MAX_ERROR_MESSAGE = 300
+
+
 def redact(error: EngineError, secrets: tuple[str, ...]) -> None:
-    """Blank out any secret a gateway echoed into an error message."""
+    """Blank out any secret a gateway echoed into an error message, then bound its length.
+
+    In that order: a cut first could split a secret so that the part before the cut no
+    longer matches, and would be shown and stored.
+    """
     message = error.message
     for secret in secrets:
         if secret:
             message = message.replace(secret, "***")
+    message = message[:MAX_ERROR_MESSAGE]
     error.message = message
     error.args = (message,)

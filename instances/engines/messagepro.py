@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -41,6 +40,7 @@ from instances.engines.http import (
     response_json,
     retry_after_header,
 )
+from instances.engines.webhook_json import loads_untrusted
 
 CREDENTIAL = "API token"
 
@@ -86,7 +86,7 @@ def raise_for_response(response: httpx.Response) -> None:
         message = found if isinstance(found, str) else ""
     raise error_for_status(
         response.status_code,
-        message[:300],
+        message,
         credential=CREDENTIAL,
         retry_after=retry_after_header(response),
     )
@@ -290,7 +290,7 @@ class MessageProEngine(Engine):
     @classmethod
     def parse_webhook(cls, headers: dict[str, str], body: bytes) -> list[Event]:
         """The reference documents no webhooks: keep any JSON object as an OTHER event."""
-        data = json.loads(body)
+        data = loads_untrusted(body)
         if not isinstance(data, dict):
             raise ValueError("The webhook body is not a JSON object.")
         name = data.get("event") or data.get("type")

@@ -85,7 +85,7 @@ def _message(body: dict[str, Any]) -> str:
         message = "; ".join(str(item) for item in message)
     if not isinstance(message, str) or not message:
         message = body.get("error") if isinstance(body.get("error"), str) else ""
-    return message[:300]
+    return message
 
 
 def describe_wrong_state(message: str, current: Any, expected: Any) -> str:

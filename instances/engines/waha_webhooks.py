@@ -16,7 +16,6 @@ are completed to the full form every other event uses.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +36,7 @@ from instances.engines.events import (
     SessionStatus,
     SessionStatusData,
 )
+from instances.engines.webhook_json import loads_untrusted
 
 EVENT_KINDS: dict[str, EventKind] = {
     "message": EventKind.MESSAGE,
@@ -53,11 +53,8 @@ _KNOWN_STATUSES = {status.value for status in SessionStatus} - {SessionStatus.UN
 
 def session_status(raw: Any) -> SessionStatus:
     """WAHA's status word; anything newer (PASSKEY_REQUIRED, ...) or malformed is UNKNOWN."""
-    return (
-        SessionStatus(raw)
-        if isinstance(raw, str) and raw in _KNOWN_STATUSES
-        else SessionStatus.UNKNOWN
-    )
+    known = isinstance(raw, str) and raw in _KNOWN_STATUSES
+    return SessionStatus(raw) if known else SessionStatus.UNKNOWN
 
 
 def read_me(data: Any) -> Me | None:
@@ -103,7 +100,7 @@ def read_ack(payload: dict[str, Any]) -> Ack | None:
 
 def parse_envelope(body: bytes) -> list[Event]:
     """One webhook body as a list of one Event. ValueError when it is not an envelope."""
-    envelope = json.loads(body)
+    envelope = loads_untrusted(body)
     if not isinstance(envelope, dict):
         raise ValueError("The webhook body is not a JSON object.")
     name, payload = envelope.get("event"), envelope.get("payload")

@@ -137,10 +137,10 @@ def _error_parts(response: httpx.Response) -> tuple[str, str, dict[str, Any]]:
         )
     text = response.text.strip()
     if text.startswith(("<?xml", "<error")):
-        return _xml_field(text, "code"), _xml_field(text, "message")[:300], {}
+        return _xml_field(text, "code"), _xml_field(text, "message"), {}
     plain = _TEXT_ERROR.match(text)
     if plain:
-        return plain.group(1), plain.group(2)[:300], {}
+        return plain.group(1), plain.group(2), {}
     # An HTML error page (Wawp's documented 500) or anything else: nothing worth showing.
     return "", "", {}
 

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -58,3 +62,34 @@ def test_healthz_reports_the_age_of_the_oldest_queued_task(client, settings):
 
 def test_healthz_answers_only_get(client):
     assert client.post(reverse("healthz")).status_code == 405
+
+
+def cluster_stat(pid: int, host: str | None = None) -> FakeSentinelStat:
+    stat = FakeSentinelStat(timezone.now())
+    stat.pid, stat.host = pid, host or socket.gethostname()
+    return stat
+
+
+def exited_process_id() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait(timeout=10)
+    return process.pid
+
+
+def test_healthz_reports_a_cluster_whose_main_process_is_gone(client):
+    cluster_stat(exited_process_id()).save()
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    worker = response.json()["checks"]["worker"]
+    assert worker["ok"] is False
+    assert worker["main_process_gone"] == ["test-cluster"]
+
+
+def test_healthz_is_content_with_a_live_main_process_on_this_host(client):
+    cluster_stat(os.getpid()).save()
+    assert client.get(reverse("healthz")).status_code == 200
+
+
+def test_a_cluster_on_another_host_is_judged_by_its_heartbeat_alone(client):
+    cluster_stat(exited_process_id(), host="worker-host-2").save()
+    assert client.get(reverse("healthz")).status_code == 200

@@ -1,0 +1,31 @@
+"""gunicorn settings: `gunicorn -c config/gunicorn.py config.wsgi` (see the README).
+
+Every value can still be overridden on the command line or with GUNICORN_CMD_ARGS.
+"""
+
+from __future__ import annotations
+
+import os
+
+from gunicorn.glogging import Logger
+
+from config.log_filters import mask_webhook_secrets
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
+accesslog = "-"
+errorlog = "-"
+
+
+class MaskedAccessLogger(Logger):
+    """gunicorn's logger with webhook secrets masked in every access-log field."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: mask_webhook_secrets(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
+
+
+logger_class = MaskedAccessLogger
