@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
-from accounts.roles import Role
+from accounts.roles import Role, role_of
 
 User = get_user_model()
 
@@ -17,10 +17,24 @@ class MemberCreateForm(UserCreationForm):
         fields = ("username", "first_name", "last_name", "email")
 
 
-class MemberUpdateForm(forms.ModelForm):
-    role = forms.ChoiceField(choices=Role.choices)
+class MemberUpdateForm(forms.Form):
+    """A member's details, role and access; `accounts.services.update_member` applies them."""
 
-    class Meta:
-        model = User
-        fields = ("first_name", "last_name", "email", "is_active")
-        labels = {"is_active": "Active (may sign in)"}
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=Role.choices)
+    is_active = forms.BooleanField(required=False, label="Active (may sign in)")
+
+    def __init__(self, *args, member, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "first_name": member.first_name,
+                "last_name": member.last_name,
+                "email": member.email,
+                "is_active": member.is_active,
+                "role": (role_of(member) or Role.AGENT).value,
+            },
+        )
+        super().__init__(*args, **kwargs)
