@@ -9,8 +9,11 @@ from accounts.roles import Role, role_of
 User = get_user_model()
 
 
+ROLE_HELP = "Admin: everything. Operator: contacts, campaigns and sending. Agent: the inbox only."
+
+
 class MemberCreateForm(UserCreationForm):
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.AGENT)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.AGENT, help_text=ROLE_HELP)
 
     class Meta:
         model = User
@@ -23,7 +26,7 @@ class MemberUpdateForm(forms.Form):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     email = forms.EmailField(required=False)
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=Role.choices, help_text=ROLE_HELP)
     is_active = forms.BooleanField(required=False, label="Active (may sign in)")
 
     def __init__(self, *args, member, **kwargs) -> None:
