@@ -52,9 +52,22 @@ def _wait_until(condition: Callable[[], object], seconds: float, what: str):
     raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
+def _processes_with_env(entry: str) -> list[int]:
+    """Process ids whose environment holds `entry` (`NAME=value`), read from Linux's /proc."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if entry.encode() in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue  # Gone meanwhile, or not ours to read.
+    return found
+
+
 @dataclass
 class Stack:
     process: subprocess.Popen
+    database_url: str
     log: Path
     url: str
     simulator_url: str
@@ -85,8 +98,9 @@ def make_run(tmp_path) -> Iterator[Stack]:
         pytest.skip("make is not installed")
     port, simulator_port = _reserve_port(), _reserve_port()
     env = {k: v for k, v in os.environ.items() if k not in INHERITED_TO_DROP}
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     env |= {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATABASE_URL": database_url,
         "SIMULATOR_API_KEY": SIMULATOR_KEY,
         "PYTHONUNBUFFERED": "1",
     }
@@ -108,11 +122,18 @@ def make_run(tmp_path) -> Iterator[Stack]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    stack = Stack(process, log, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{simulator_port}")
+    stack = Stack(
+        process, database_url, log, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{simulator_port}"
+    )
     yield stack
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        # A failed test still stops the stack in order: the worker's cluster runs in a session
+        # of its own and would outlive a SIGKILL sent to this group.
+        try:
+            stack.stop_like_ctrl_c()
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def test_new_user_links_a_number_on_non_default_ports_and_sees_webhook_updates(make_run, page):
@@ -148,6 +169,8 @@ def test_new_user_links_a_number_on_non_default_ports_and_sees_webhook_updates(m
 
     make_run.stop_like_ctrl_c()
     output = make_run.output()
+    assert re.search(r"^\S+ worker\.1 +\| .*Q Cluster .* running", output, re.MULTILINE)
+    assert _processes_with_env(f"DATABASE_URL={make_run.database_url}") == []
     for line in ("web.1 stopped", "worker.1 stopped", "simulator.1 stopped", "has stopped."):
         assert line in output
     for trouble in ("Traceback", "Logging error", "Segmentation fault", "SIGKILL"):
