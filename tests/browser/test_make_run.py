@@ -6,6 +6,7 @@ so that the Makefile has to derive the webhook address from PORT.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -127,13 +128,16 @@ def make_run(tmp_path) -> Iterator[Stack]:
     )
     yield stack
     if process.poll() is None:
-        # A failed test still stops the stack in order: the worker's cluster runs in a session
-        # of its own and would outlive a SIGKILL sent to this group.
         try:
             stack.stop_like_ctrl_c()
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            process.kill()
             process.wait()
+    # honcho starts each process in a session of its own, out of reach of a signal to this
+    # group: whatever a failed test left running is found by its environment instead.
+    for pid in _processes_with_env(f"DATABASE_URL={database_url}"):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_new_user_links_a_number_on_non_default_ports_and_sees_webhook_updates(make_run, page):
@@ -168,9 +172,13 @@ def test_new_user_links_a_number_on_non_default_ports_and_sees_webhook_updates(m
     expect(unlinked).to_contain_text("Webhook")
 
     make_run.stop_like_ctrl_c()
+    _wait_until(
+        lambda: not _processes_with_env(f"DATABASE_URL={make_run.database_url}"),
+        STOP_SECONDS,
+        "every process of the stack to end",
+    )
     output = make_run.output()
     assert re.search(r"^\S+ worker\.1 +\| .*Q Cluster .* running", output, re.MULTILINE)
-    assert _processes_with_env(f"DATABASE_URL={make_run.database_url}") == []
     for line in ("web.1 stopped", "worker.1 stopped", "simulator.1 stopped", "has stopped."):
         assert line in output
     for trouble in ("Traceback", "Logging error", "Segmentation fault", "SIGKILL"):
