@@ -25,8 +25,8 @@ setup: $(INSTALLED)
 # Ctrl-C stops them all. `--env /dev/null`: Django reads `.env` itself and lets the environment
 # win, while honcho would let `.env` override the PUBLIC_BASE_URL derived above.
 run: setup
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) SIMULATOR_PORT=$(SIMULATOR_PORT) \
-	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/honcho --env /dev/null -f Procfile.dev start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT="$(PORT)" SIMULATOR_PORT="$(SIMULATOR_PORT)" \
+	PUBLIC_BASE_URL="$(PUBLIC_BASE_URL)" $(VENV)/bin/honcho --env /dev/null -f Procfile.dev start
 
 test: $(INSTALLED)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -62,18 +63,23 @@ def member_add(request):
     form = MemberCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        member = services.add_member(
-            username=data["username"],
-            password=data["password1"],
-            role=Role(data["role"]),
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-        )
-        messages.success(
-            request, f"{member.username} joined the team as {Role(data['role']).label}."
-        )
-        return redirect("accounts:team")
+        try:
+            member = services.add_member(
+                username=data["username"],
+                password=data["password1"],
+                role=Role(data["role"]),
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except ValidationError as exc:
+            # The form checked the same; this is another admin adding the name meanwhile.
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"{member.username} joined the team as {Role(data['role']).label}."
+            )
+            return redirect("accounts:team")
     return render(request, "accounts/member_form.html", {"form": form, "member": None})
 
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -185,3 +186,24 @@ def test_team_forms_refuse_other_methods(client_for, admin, agent, name):
 
 def test_editing_an_unknown_member_is_not_found(client_for, admin):
     assert client_for(admin).get(reverse("accounts:member_edit", args=[9999])).status_code == 404
+
+
+def test_a_name_taken_meanwhile_by_another_admin_is_an_error_not_a_crash(
+    client_for, admin, monkeypatch
+):
+    def taken_meanwhile(**fields):
+        raise ValidationError("A user with that username already exists.")
+
+    monkeypatch.setattr("accounts.services.add_member", taken_meanwhile)
+    response = client_for(admin).post(
+        reverse("accounts:member_add"),
+        {
+            "username": "newbie",
+            "password1": "a-long-pass-123",
+            "password2": "a-long-pass-123",
+            "role": "agent",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "A user with that username already exists." in response.content.decode()
