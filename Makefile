@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 SIMULATOR_PORT ?= 3000
+# Gateways post webhooks here, so it follows PORT unless set on the command line or environment.
+PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint format setup clean
 
@@ -21,13 +23,12 @@ setup: $(INSTALLED)
 	$(PY) manage.py createcachetable
 	$(PY) manage.py setup_demo --port $(PORT) --simulator-port $(SIMULATOR_PORT)
 
-# Web, worker and simulator together in the foreground; Ctrl-C stops all three.
+# Web, worker and simulator under honcho (Procfile.dev), each line prefixed with its process;
+# Ctrl-C stops them all. `--env /dev/null`: Django reads `.env` itself and lets the environment
+# win, while honcho would let `.env` override the PUBLIC_BASE_URL derived above.
 run: setup
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py simulator --port $(SIMULATOR_PORT) --auto-scan-after 20 & \
-	$(PY) manage.py qcluster & \
-	$(PY) manage.py start_demo & \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT="$(PORT)" SIMULATOR_PORT="$(SIMULATOR_PORT)" \
+	PUBLIC_BASE_URL="$(PUBLIC_BASE_URL)" $(VENV)/bin/honcho --env /dev/null -f Procfile.dev start
 
 test: $(INSTALLED)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

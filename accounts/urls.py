@@ -17,4 +17,5 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("team/add/", views.member_add, name="member_add"),
     path("team/<int:pk>/", views.member_edit, name="member_edit"),
+    path("team/<int:pk>/password/", views.member_password, name="member_password"),
 ]

@@ -3,14 +3,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts import services
 from accounts.forms import MemberCreateForm, MemberUpdateForm
 from accounts.roles import Ability, Role, require, role_of
-from accounts.services import set_role
 from accounts.sign_in_forms import SignInForm
 
 User = get_user_model()
@@ -47,10 +48,24 @@ def team(request):
 def member_add(request):
     form = MemberCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        member = form.save()
-        set_role(member, Role(form.cleaned_data["role"]))
-        messages.success(request, f"{member.username} joined the team as {member.groups.first()}.")
-        return redirect("accounts:team")
+        data = form.cleaned_data
+        try:
+            member = services.add_member(
+                username=data["username"],
+                password=data["password1"],
+                role=Role(data["role"]),
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except ValidationError as exc:
+            # The form checked the same; this is another admin adding the name meanwhile.
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"{member.username} joined the team as {Role(data['role']).label}."
+            )
+            return redirect("accounts:team")
     return render(request, "accounts/member_form.html", {"form": form, "member": None})
 
 
@@ -58,19 +73,38 @@ def member_add(request):
 @require_http_methods(["GET", "POST"])
 def member_edit(request, pk: int):
     member = _get_member_for_admin(pk)
-    current_role = role_of(member) or Role.AGENT
-    form = MemberUpdateForm(
-        request.POST or None, instance=member, initial={"role": current_role.value}
-    )
+    form = MemberUpdateForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
-        new_role = Role(form.cleaned_data["role"])
-        if member == request.user and (
-            not form.cleaned_data["is_active"] or new_role != Role.ADMIN
-        ):
-            form.add_error(None, "You cannot deactivate yourself or give up your own admin role.")
+        data = form.cleaned_data
+        try:
+            services.update_member(
+                member,
+                acting_user=request.user,
+                role=Role(data["role"]),
+                is_active=data["is_active"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except services.TeamRuleError as exc:
+            form.add_error(None, exc.message)
         else:
-            form.save()
-            set_role(member, new_role)
             messages.success(request, f"Saved {member.username}.")
             return redirect("accounts:team")
     return render(request, "accounts/member_form.html", {"form": form, "member": member})
+
+
+@require(Ability.MANAGE_TEAM)
+@require_http_methods(["GET", "POST"])
+def member_password(request, pk: int):
+    member = _get_member_for_admin(pk)
+    if member == request.user:
+        return redirect("accounts:password_change")
+    form = SetPasswordForm(member, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.reset_password(
+            member, acting_user=request.user, password=form.cleaned_data["new_password1"]
+        )
+        messages.success(request, f"{member.username} has a new password and was signed out.")
+        return redirect("accounts:member_edit", pk=member.pk)
+    return render(request, "accounts/member_password.html", {"form": form, "member": member})

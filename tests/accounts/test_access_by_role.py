@@ -20,6 +20,7 @@ ACCESS = [
     ("accounts:team", False, "get", {ADMIN}),
     ("accounts:member_add", False, "get", {ADMIN}),
     ("accounts:member_edit", "user", "get", {ADMIN}),
+    ("accounts:member_password", "user", "get", {ADMIN}),
     ("contacts:list", False, "get", {ADMIN, OPERATOR}),
     ("campaigns:list", False, "get", {ADMIN, OPERATOR}),
     ("inbox:list", False, "get", {ADMIN, AGENT}),

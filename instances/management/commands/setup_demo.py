@@ -29,15 +29,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: int, simulator_port: int, **options):
         password = self._ensure_admin()
-        Instance.objects.get_or_create(
+        simulator_url = f"http://127.0.0.1:{simulator_port}"
+        instance, created = Instance.objects.get_or_create(
             name=DEMO_INSTANCE,
             defaults={
                 "engine": "waha",
-                "base_url": f"http://127.0.0.1:{simulator_port}",
+                "base_url": simulator_url,
                 "session_name": DEMO_SESSION,
                 "api_key": settings.SIMULATOR_API_KEY,
             },
         )
+        if not created and instance.base_url != simulator_url:
+            # `make run SIMULATOR_PORT=...` moved the simulator since the demo was made.
+            instance.base_url = simulator_url
+            instance.save(update_fields=["base_url"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nSwitchboard is starting at http://127.0.0.1:{port}/\n"
@@ -47,8 +52,13 @@ class Command(BaseCommand):
 
     def _ensure_admin(self) -> str:
         User = get_user_model()
-        if User.objects.filter(username=DEMO_USERNAME).exists() and CREDENTIALS_FILE.exists():
-            return CREDENTIALS_FILE.read_text().strip()
+        user = User.objects.filter(username=DEMO_USERNAME).first()
+        if user is not None and CREDENTIALS_FILE.exists():
+            saved = CREDENTIALS_FILE.read_text().strip()
+            # Every database this checkout runs against (a test's throwaway one included)
+            # shares the file, so it is trusted only while it still opens this one.
+            if user.check_password(saved):
+                return saved
         password = secrets.token_urlsafe(12)
         user, _ = User.objects.get_or_create(username=DEMO_USERNAME)
         user.set_password(password)
