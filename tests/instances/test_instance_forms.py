@@ -58,7 +58,8 @@ def test_editing_without_a_new_key_keeps_the_old_one(client_for, admin):
     ("overrides", "message"),
     [
         ({"api_key": ""}, "The engine needs an API key or token."),
-        ({"base_url": "not a url"}, "Enter a valid URL."),
+        ({"base_url": "not a url"}, "Start the address with http:// or https://"),
+        ({"base_url": "http://bad host/"}, "Enter a valid URL."),
         ({"engine": "telegram"}, "Select a valid choice."),
         ({"name": ""}, "This field is required."),
     ],
@@ -85,7 +86,7 @@ def test_test_connection_reports_success_against_the_simulator(client_for, admin
     body = response.content.decode()
     assert response.status_code == 200
     assert "Connected and authenticated" in body
-    assert 'id="connection-result"' in body and "<form" not in body
+    assert 'id="connection-result"' in body and "<html" not in body
     assert not Instance.objects.exists()
 
 

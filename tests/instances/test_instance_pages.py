@@ -30,7 +30,7 @@ def test_list_shows_status_phone_engine_and_queue_depth_in_fixed_queries(
         response = client.get(reverse("instances:list"))
     row = next(line for line in response.content.decode().split("<tr") if "Busy" in line)
     assert "Working" in row and "+4915123450099" in row and "WAHA" in row
-    assert "<td>3</td>" in row
+    assert '<td data-label="Queue">3</td>' in row
     assert "Page 1 of 2" in response.content.decode()
 
 
