@@ -90,19 +90,21 @@ def instance_test_connection(request, pk: int | None = None):
     """Try the settings in the form, saved or not; each problem is shown by its field."""
     saved = _get_instance_for_user(request, pk) if pk else None
     form = InstanceForm(request.POST, instance=saved)
-    connection = None
+    connection = {"ok": False, "message": "Not tested: correct the marked fields first."}
     if form.is_valid():
         candidate = form.save(commit=False)
         try:
             state = services.test_connection(candidate)
         except EngineError as exc:
             form.add_error(_field_to_blame(exc), exc.message)
+            connection["message"] = "The engine was not usable: see the marked field."
         else:
-            connection = (
-                f"Connected and authenticated. Session {candidate.session_name!r} "
-                f"is {state.raw_status or state.status}."
-            )
-    context = {"form": form, "instance": saved, "connection": connection, "tested": True}
+            connection = {
+                "ok": True,
+                "message": f"Connected and authenticated. Session {candidate.session_name!r} "
+                f"is {state.raw_status or state.status}.",
+            }
+    context = {"form": form, "instance": saved, "connection": connection}
     template = "instances/instance_form.html"
     if request.htmx:
         template += "#instance-form"
