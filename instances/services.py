@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -35,6 +36,9 @@ from instances.models import (
     StatusChange,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
 logger = logging.getLogger(__name__)
 
 
@@ -48,7 +52,7 @@ def perform_action(
     instance: Instance,
     action: Action,
     *,
-    actor=None,
+    actor: AbstractBaseUser | None = None,
     source: str = StatusChange.Source.ACTION,
     detail: str = "",
 ) -> None:
@@ -121,7 +125,12 @@ def take_screenshot(instance: Instance) -> Screenshot:
 
 
 def record_state(
-    instance_id: int, state: SessionState, *, source: str, detail: str = "", actor=None
+    instance_id: int,
+    state: SessionState,
+    *,
+    source: str,
+    detail: str = "",
+    actor: AbstractBaseUser | None = None,
 ) -> bool:
     return record_status(
         instance_id, state.status, source=source, me=state.me, detail=detail, actor=actor
@@ -136,7 +145,7 @@ def record_status(
     me: Me | None = None,
     detail: str = "",
     reported_at: datetime | None = None,
-    actor=None,
+    actor: AbstractBaseUser | None = None,
 ) -> bool:
     """Store a status the engine reported; True when it changed. Safe from any process.
 
