@@ -96,8 +96,11 @@ def instance_test_connection(request, pk: int | None = None):
         try:
             state = services.test_connection(candidate)
         except EngineError as exc:
-            form.add_error(_field_to_blame(exc), exc.message)
-            connection["message"] = "The engine was not usable: see the marked field."
+            field = _field_to_blame(exc)
+            form.add_error(field, exc.message)
+            connection["message"] = (
+                f"Connection failed: see {form.fields[field].label}." if field else exc.message
+            )
         else:
             connection = {
                 "ok": True,
@@ -115,7 +118,11 @@ def _field_to_blame(error: EngineError) -> str | None:
     """The form field a person should change to fix `error`; None for the form as a whole."""
     if isinstance(error, AuthenticationError):
         return "api_key"
-    if isinstance(error, RetryableError | UnconfirmedError | WrongGatewayError):
+    if isinstance(error, WrongGatewayError):
+        return "base_url"
+    if isinstance(error, RetryableError | UnconfirmedError) and error.status_code is None:
+        # Nothing answered at that address. A 429 or 5xx came from the engine: the address
+        # is right and the problem is the engine's.
         return "base_url"
     return None
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -103,6 +106,7 @@ def test_test_connection_shows_a_wrong_key_under_the_key_field(client_for, admin
     body = response.content.decode()
     assert field_errors(response, "api_key") == ["The gateway refused the API key."]
     assert not field_errors(response, "base_url")
+    assert "Connection failed: see API key or token." in body
     assert body.strip().startswith('<form method="post" class="stacked" id="instance-form"')
     assert "wrong-key" not in body
 
@@ -112,6 +116,38 @@ def test_test_connection_shows_an_unreachable_engine_under_the_base_url(client_f
     assert response.status_code == 200
     assert field_errors(response, "base_url")[0].startswith("Cannot reach")
     assert not field_errors(response, "api_key")
+
+
+@pytest.fixture
+def failing_engine():
+    """An address where every request gets a 503, as from an engine that is up but broken."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_test_connection_shows_an_engine_failure_for_the_whole_form(
+    client_for, admin, failing_engine
+):
+    response = client_for(admin).post(
+        reverse("instances:test_connection"), form_data(base_url=failing_engine)
+    )
+    form = response.context["form"]
+    assert form.non_field_errors() and "503" in form.non_field_errors()[0]
+    assert not field_errors(response, "base_url") and not field_errors(response, "api_key")
 
 
 def test_test_connection_with_an_invalid_form_shows_each_error_by_its_field(client_for, admin):
