@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -106,9 +106,13 @@ def delete_instance(instance: Instance, *, keep_engine_session: bool = False) ->
     if instance.supports(Capability.DELETE) and not keep_engine_session:
         engine_for(instance).delete()
     instance_id = instance.pk
-    with transaction.atomic():
-        instance.delete()
-        transaction.on_commit(lambda: forget_engine(instance_id))
+    try:
+        with transaction.atomic():
+            instance.delete()
+            transaction.on_commit(lambda: forget_engine(instance_id))
+    except ProtectedError as exc:
+        # A message was queued after the check above.
+        raise InstanceInUseError(f"{instance.name} has messages in its history.") from exc
 
 
 def fetch_qr(instance: Instance) -> QrCode:
