@@ -32,6 +32,9 @@ class StatusChangeInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 @admin.register(Instance)
 class InstanceAdmin(admin.ModelAdmin):
