@@ -7,6 +7,8 @@ from inbox.models import WebhookEvent
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
+    """The event log as the engines sent it: readable and searchable, never written by hand."""
+
     list_display = ("received_at", "instance", "event", "kind", "state", "event_id")
     list_filter = ("state", "kind", "event", "instance")
     search_fields = ("event_id", "event", "session", "instance__name")
@@ -22,3 +24,9 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "occurred_at",
         "received_at",
     )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from instances.choices import choices_from
 from instances.engines.base import EventKind
 from instances.models import Instance
 
@@ -18,7 +19,7 @@ class WebhookEvent(models.Model):
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="webhook_events")
     event_id = models.CharField(max_length=200)
     event = models.CharField("engine event", max_length=60)
-    kind = models.CharField(max_length=20, choices=[(k.value, k.name.title()) for k in EventKind])
+    kind = models.CharField(max_length=20, choices=choices_from(EventKind))
     session = models.CharField(max_length=100, blank=True)
     payload = models.JSONField()
     # The body as it arrived, kept only when the payload had to be sanitised to be stored

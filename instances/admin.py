@@ -1,8 +1,14 @@
+"""The Django admin is a place to fix data, not to forge it.
+
+What the engine reports (status, phone, attention, timestamps) and the status history are
+read-only; the API key can be set but is never shown; history cannot be added by hand.
+"""
+
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db import models
 
+from instances.forms import InstanceForm
 from instances.models import Instance, OutboundMessage, StatusChange
 
 
@@ -10,39 +16,65 @@ class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
     can_delete = False
-    readonly_fields = ("changed_at", "from_status", "to_status", "source", "detail")
+    fields = readonly_fields = (
+        "changed_at",
+        "from_status",
+        "to_status",
+        "source",
+        "actor",
+        "detail",
+    )
     ordering = ("-changed_at",)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 @admin.register(Instance)
 class InstanceAdmin(admin.ModelAdmin):
+    # The instance page's form: the same field checks, and an API key that can be set (it is
+    # required on add) but is never rendered back.
+    form = InstanceForm
     list_display = ("name", "engine", "status", "phone", "attention", "last_event_at", "updated_at")
     list_filter = ("engine", "status", "attention")
-    search_fields = ("name", "session_name", "phone", "base_url", "uuid")
+    search_fields = ("name", "session_name", "phone", "push_name", "base_url")
     readonly_fields = (
         "uuid",
+        "status",
         "status_changed_at",
+        "status_reported_at",
+        "phone",
+        "push_name",
+        "attention",
+        "last_error",
         "last_event_at",
         "last_polled_at",
+        "auto_restarted_at",
         "created_at",
         "updated_at",
     )
-    # The API key and webhook secret are never shown here; change the key on the instance page.
-    exclude = ("api_key", "webhook_secret")
     inlines = [StatusChangeInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(admin.ModelAdmin):
-    list_display = ("instance", "from_status", "to_status", "source", "changed_at")
+    list_display = ("instance", "from_status", "to_status", "source", "actor", "changed_at")
     list_filter = ("source", "to_status", "instance")
-    search_fields = ("instance__name", "detail")
+    search_fields = ("instance__name", "detail", "actor__username")
     date_hierarchy = "changed_at"
-    list_select_related = ("instance",)
+    list_select_related = ("instance", "actor")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(OutboundMessage)

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from django import forms
+from django.core.validators import URLValidator
 
 from instances.engines import ENGINES
 from instances.models import Instance
@@ -15,13 +19,27 @@ def _engine_help() -> str:
     )
 
 
+# WAHA keeps a session's files in a folder named after it and accepts only these names.
+WAHA_SESSION_NAME = re.compile(r"[A-Za-z0-9_-]{1,54}")
+
+
 class InstanceForm(forms.ModelForm):
-    base_url = forms.URLField(label="Base URL", max_length=300, assume_scheme="https")
+    # A CharField, not a URLField: a URLField would quietly put "https://" in front of an
+    # address typed without a scheme, and most engines are reached over plain http.
+    base_url = forms.CharField(
+        label="Base URL",
+        max_length=300,
+        help_text="Where the engine answers, starting with http:// or https://.",
+    )
     api_key = forms.CharField(
         label="API key or token",
         required=False,
         strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        # The page never sends a key back; hx-preserve keeps what was typed when a connection
+        # test re-renders the form, so fixing another field does not mean typing it again.
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "new-password", "hx-preserve": "true"}
+        ),
         help_text="Stored encrypted and never shown again.",
     )
 
@@ -50,7 +68,22 @@ class InstanceForm(forms.ModelForm):
         return key
 
     def clean_base_url(self) -> str:
-        return self.cleaned_data["base_url"].rstrip("/")
+        url = self.cleaned_data["base_url"].strip()
+        if urlsplit(url).scheme.lower() not in {"http", "https"}:
+            raise forms.ValidationError(
+                "Start the address with http:// or https://, as the engine is reached."
+            )
+        URLValidator(schemes=["http", "https"], message="Enter a valid URL.")(url)
+        return url.rstrip("/")
+
+    def clean_session_name(self) -> str:
+        name = self.cleaned_data["session_name"].strip()
+        if self.cleaned_data.get("engine") == "waha" and not WAHA_SESSION_NAME.fullmatch(name):
+            raise forms.ValidationError(
+                "WAHA accepts session names of at most 54 letters, digits, “_” and “-”, "
+                "without spaces."
+            )
+        return name
 
 
 class PairingCodeForm(forms.Form):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from instances.choices import choices_from
 from instances.encryption import EncryptedTextField
 from instances.engines import ENGINE_CHOICES
 from instances.engines.base import Capability, MessageKind
@@ -24,10 +25,41 @@ class InstanceStatus(models.TextChoices):
 
 
 class Attention(models.TextChoices):
+    """What is wrong with an instance, in words; `Instance.attention_advice` says what to do."""
+
     NONE = "", "None"
     SILENT = "silent", "No events from the engine"
     RESTART_FAILED = "restart_failed", "Failed again after an automatic restart"
     UNREACHABLE = "unreachable", "Engine unreachable"
+    KEY_REFUSED = "key_refused", "The engine refused the API key"
+    WRONG_GATEWAY = "wrong_gateway", "Another service answers at the base URL"
+    SESSION_MISSING = "session_missing", "The session no longer exists on the engine"
+    ENGINE_ERROR = "engine_error", "The engine answered the status poll with an error"
+
+
+ATTENTION_ADVICE = {
+    Attention.SILENT: "Check that the engine can reach the webhook address below, "
+    "then restart the session if events still do not arrive.",
+    Attention.RESTART_FAILED: "Look at the screenshot to see what WhatsApp shows, "
+    "then recreate the session and link the number again.",
+    Attention.UNREACHABLE: "Check that the engine is running and that the base URL is right.",
+    Attention.KEY_REFUSED: "Edit the instance and enter the engine's current API key.",
+    Attention.WRONG_GATEWAY: "Edit the instance: check the base URL and the engine type.",
+    Attention.SESSION_MISSING: "The engine may have been reset. Press Start to create "
+    "the session again; you may have to link the number again.",
+    Attention.ENGINE_ERROR: "See the last error below, then press Refresh status to try again.",
+}
+
+# Problems found by asking the engine; the next status it reports clears them.
+ENGINE_PROBLEMS = frozenset(
+    {
+        Attention.UNREACHABLE,
+        Attention.KEY_REFUSED,
+        Attention.WRONG_GATEWAY,
+        Attention.SESSION_MISSING,
+        Attention.ENGINE_ERROR,
+    }
+)
 
 
 def new_webhook_secret() -> str:
@@ -105,6 +137,10 @@ class Instance(models.Model):
             return "not set"
         return f"•••• {self.api_key[-4:]}" if len(self.api_key) >= 12 else "••••"
 
+    @property
+    def attention_advice(self) -> str:
+        return ATTENTION_ADVICE.get(self.attention, "")
+
 
 class StatusChange(models.Model):
     """One transition of an instance's status, whoever noticed it."""
@@ -119,6 +155,15 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20, choices=InstanceStatus.choices)
     to_status = models.CharField(max_length=20, choices=InstanceStatus.choices)
     source = models.CharField(max_length=20, choices=Source.choices)
+    # The team member whose dashboard action caused the change; empty for the engine's reports
+    # and the watchdog.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     detail = models.CharField(max_length=300, blank=True)
     changed_at = models.DateTimeField(db_index=True)
 
@@ -153,9 +198,7 @@ class OutboundMessage(models.Model):
     instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="outbound")
     client_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     chat_id = models.CharField(max_length=120)
-    kind = models.CharField(
-        max_length=20, choices=[(kind.value, kind.name.title()) for kind in MessageKind]
-    )
+    kind = models.CharField(max_length=20, choices=choices_from(MessageKind))
     payload = models.JSONField(default=dict, blank=True)
     priority = models.SmallIntegerField(default=0)
     send_at = models.DateTimeField(null=True, blank=True)

@@ -2,48 +2,44 @@
 
 from __future__ import annotations
 
-import enum
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, ProtectedError, Q, Value, When
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from instances.engine_cache import engine_for, fresh_engine
+from instances.actions import Action
+from instances.engine_cache import engine_for, forget_engine, fresh_engine
 from instances.engines.base import (
+    AuthenticationError,
     Capability,
     EngineError,
     Me,
+    NotFoundError,
     QrCode,
+    RetryableError,
     Screenshot,
     SessionState,
+    UnconfirmedError,
+    WrongGatewayError,
 )
-from instances.models import Attention, Instance, InstanceStatus, StatusChange
+from instances.models import (
+    ENGINE_PROBLEMS,
+    Attention,
+    Instance,
+    InstanceStatus,
+    StatusChange,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 logger = logging.getLogger(__name__)
-
-
-class Action(enum.StrEnum):
-    """Lifecycle actions offered on the instance page, each behind the same-named capability."""
-
-    START = "start"
-    STOP = "stop"
-    RESTART = "restart"
-    LOGOUT = "logout"
-    RECREATE = "recreate"
-    DELETE = "delete"
-
-    @property
-    def capability(self) -> Capability:
-        return Capability(self.value)
-
-    @property
-    def loses_state(self) -> bool:
-        """Actions that log the number out or remove the session ask for confirmation first."""
-        return self in {Action.STOP, Action.LOGOUT, Action.RECREATE, Action.DELETE}
 
 
 def test_connection(instance: Instance) -> SessionState:
@@ -52,17 +48,29 @@ def test_connection(instance: Instance) -> SessionState:
         return engine.test_connection()
 
 
-def perform_action(instance: Instance, action: Action) -> None:
-    """Run one lifecycle action on the engine and record the state it reports."""
+def perform_action(
+    instance: Instance,
+    action: Action,
+    *,
+    actor: AbstractBaseUser | None = None,
+    source: str = StatusChange.Source.ACTION,
+    detail: str = "",
+) -> None:
+    """Run one lifecycle action on the engine and record the state it reports.
+
+    `actor` is the team member who asked for it; the watchdog passes its own `source` instead.
+    """
     if not instance.supports(action.capability):
         raise EngineError(f"{instance.engine_class.label} cannot {action.value} a session.")
     engine = engine_for(instance)
+    detail = detail or f"{action.value} requested"
     if action is Action.DELETE:
         engine.delete()
         record_status(
             instance.pk,
             InstanceStatus.STOPPED,
-            source=StatusChange.Source.ACTION,
+            source=source,
+            actor=actor,
             detail="session deleted on the engine",
         )
         return
@@ -72,9 +80,39 @@ def perform_action(instance: Instance, action: Action) -> None:
         state = engine.create()
     else:
         state = getattr(engine, action.value)()
-    record_state(
-        instance.pk, state, source=StatusChange.Source.ACTION, detail=f"{action.value} requested"
-    )
+    if action in {Action.LOGOUT, Action.RECREATE}:
+        # The engine may still name the old number while it winds the session down; the
+        # page must not show a number that is no longer linked.
+        Instance.objects.filter(pk=instance.pk).update(
+            phone="", push_name="", updated_at=timezone.now()
+        )
+        state = SessionState(state.status, None, state.raw_status)
+    record_state(instance.pk, state, source=source, actor=actor, detail=detail)
+
+
+class InstanceInUseError(Exception):
+    """The instance has outbound messages in its history, so its row must stay."""
+
+
+def delete_instance(instance: Instance, *, keep_engine_session: bool = False) -> None:
+    """Delete the instance here and, unless asked not to, its session on the engine.
+
+    Outbound messages keep their instance (`PROTECT`): an instance with any is refused before
+    the engine is touched, so the session is never deleted for a row that must stay. Webhook
+    events go with the instance. Raises `InstanceInUseError` or the engine's typed errors.
+    """
+    if instance.outbound.exists():
+        raise InstanceInUseError(f"{instance.name} has messages in its history.")
+    if instance.supports(Capability.DELETE) and not keep_engine_session:
+        engine_for(instance).delete()
+    instance_id = instance.pk
+    try:
+        with transaction.atomic():
+            instance.delete()
+            transaction.on_commit(lambda: forget_engine(instance_id))
+    except ProtectedError as exc:
+        # A message was queued after the check above.
+        raise InstanceInUseError(f"{instance.name} has messages in its history.") from exc
 
 
 def fetch_qr(instance: Instance) -> QrCode:
@@ -90,8 +128,17 @@ def take_screenshot(instance: Instance) -> Screenshot:
     return engine_for(instance).screenshot()
 
 
-def record_state(instance_id: int, state: SessionState, *, source: str, detail: str = "") -> bool:
-    return record_status(instance_id, state.status, source=source, me=state.me, detail=detail)
+def record_state(
+    instance_id: int,
+    state: SessionState,
+    *,
+    source: str,
+    detail: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> bool:
+    return record_status(
+        instance_id, state.status, source=source, me=state.me, detail=detail, actor=actor
+    )
 
 
 def record_status(
@@ -102,6 +149,7 @@ def record_status(
     me: Me | None = None,
     detail: str = "",
     reported_at: datetime | None = None,
+    actor: AbstractBaseUser | None = None,
 ) -> bool:
     """Store a status the engine reported; True when it changed. Safe from any process.
 
@@ -133,10 +181,11 @@ def record_status(
                 source=source,
                 detail=detail[:300],
                 changed_at=now,
+                actor=actor,
             )
             instance.status, instance.status_changed_at = status, now
             _react_to_new_status(instance, now)
-        if instance.attention == Attention.UNREACHABLE:
+        if instance.attention in ENGINE_PROBLEMS:
             instance.attention = Attention.NONE
         instance.last_error = ""
         instance.save()
@@ -166,10 +215,17 @@ def _react_to_new_status(instance: Instance, at: datetime) -> None:
 def restart_failed_instance(instance: Instance) -> None:
     """The automatic restart of a FAILED instance; a failure here needs a person."""
     try:
-        perform_action(instance, Action.RESTART)
+        perform_action(
+            instance,
+            Action.RESTART,
+            source=StatusChange.Source.WATCHDOG,
+            detail="automatic restart after FAILED",
+        )
     except EngineError as exc:
         Instance.objects.filter(pk=instance.pk).update(
-            attention=Attention.RESTART_FAILED, last_error=exc.message[:300]
+            attention=Attention.RESTART_FAILED,
+            last_error=exc.message[:300],
+            updated_at=timezone.now(),
         )
 
 
@@ -193,22 +249,65 @@ def note_engine_event(instance: Instance, at: datetime | None = None) -> None:
         attention=Case(
             When(attention=Attention.SILENT, then=Value(Attention.NONE)), default=F("attention")
         ),
+        # A cleared warning is a change the instance's live regions must show.
+        updated_at=Case(When(attention=Attention.SILENT, then=Value(at)), default=F("updated_at")),
     )
 
 
-def poll_status(instance: Instance) -> None:
-    """Ask the engine for the session's state; an unreachable engine is noted, not raised."""
+@dataclass(frozen=True)
+class StatusPoll:
+    """What asking the engine found: the status now, whether it changed, or the error."""
+
+    status: str
+    changed: bool = False
+    error: str = ""
+
+
+def poll_status(instance: Instance) -> StatusPoll:
+    """Ask the engine for the session's state; a failure is noted on the instance, not raised."""
     now = timezone.now()
     try:
         state = engine_for(instance).status()
-    except EngineError as exc:
-        Instance.objects.filter(pk=instance.pk).update(
-            last_polled_at=now, last_error=exc.message[:300], attention=Attention.UNREACHABLE
+    except NotFoundError as exc:
+        if instance.status == InstanceStatus.STOPPED:
+            # A session that was never started (or was stopped and then removed, as an engine
+            # restart does) is simply not there: nothing needs a person.
+            record_status(instance.pk, InstanceStatus.STOPPED, source=StatusChange.Source.POLL)
+            Instance.objects.filter(pk=instance.pk).update(last_polled_at=now)
+            return StatusPoll(InstanceStatus.STOPPED)
+        changed = record_status(
+            instance.pk,
+            InstanceStatus.STOPPED,
+            source=StatusChange.Source.POLL,
+            detail="the session no longer exists on the engine",
         )
-        logger.info("Status poll of instance %s failed: %s", instance.pk, exc.message)
-        return
-    record_state(instance.pk, state, source=StatusChange.Source.POLL)
+        _note_engine_problem(instance, now, Attention.SESSION_MISSING, exc)
+        return StatusPoll(InstanceStatus.STOPPED, changed, exc.message)
+    except EngineError as exc:
+        _note_engine_problem(instance, now, _attention_for(exc), exc)
+        return StatusPoll(instance.status, error=exc.message)
+    changed = record_state(instance.pk, state, source=StatusChange.Source.POLL)
     Instance.objects.filter(pk=instance.pk).update(last_polled_at=now)
+    return StatusPoll(state.status, changed)
+
+
+def _attention_for(error: EngineError) -> Attention:
+    if isinstance(error, AuthenticationError):
+        return Attention.KEY_REFUSED
+    if isinstance(error, WrongGatewayError):
+        return Attention.WRONG_GATEWAY
+    if isinstance(error, RetryableError | UnconfirmedError):
+        return Attention.UNREACHABLE
+    return Attention.ENGINE_ERROR
+
+
+def _note_engine_problem(
+    instance: Instance, at: datetime, attention: Attention, error: EngineError
+) -> None:
+    Instance.objects.filter(pk=instance.pk).update(
+        last_polled_at=at, last_error=error.message[:300], attention=attention, updated_at=at
+    )
+    logger.info("Status poll of instance %s failed: %s", instance.pk, error.message)
 
 
 def flag_silent_instances(now: datetime | None = None) -> int:
@@ -220,4 +319,4 @@ def flag_silent_instances(now: datetime | None = None) -> int:
     )
     return Instance.objects.filter(
         quiet, status=InstanceStatus.WORKING, attention=Attention.NONE
-    ).update(attention=Attention.SILENT)
+    ).update(attention=Attention.SILENT, updated_at=now)

@@ -5,20 +5,33 @@ import base64
 import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, ProtectedError, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from accounts.roles import Ability, require
+from config.live import cursor_of, render_live_region
 from instances import services
-from instances.engines.base import Capability, EngineError
+from instances.actions import Action, offered_actions
+from instances.engines.base import (
+    AuthenticationError,
+    Capability,
+    EngineError,
+    RetryableError,
+    UnconfirmedError,
+    WrongGatewayError,
+    WrongStateError,
+)
 from instances.forms import InstanceForm, PairingCodeForm
 from instances.models import PENDING_OUTBOUND, Instance, InstanceStatus
-from instances.services import Action
+from instances.webhook_reach import webhook_warning
 
 HISTORY_LENGTH = 15
+# Sent when the status panel changes, so the QR panel looks again even after it stopped polling.
+STATUS_CHANGED_EVENT = "instance-status-changed"
 
 
 def _get_instance_for_user(request, pk: int) -> Instance:
@@ -36,10 +49,16 @@ def _instances_with_queue_depth():
 @require_GET
 def instance_list(request):
     page = Paginator(_instances_with_queue_depth(), 25).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    cursor = cursor_of(
+        page.number,
+        page.paginator.count,
+        [(i.pk, i.name, i.status, i.attention, i.phone, i.engine, i.queue_depth) for i in rows],
+    )
     template = "instances/instance_list.html"
     if request.htmx:
         template += "#rows"
-    return render(request, template, {"page": page})
+    return render_live_region(request, template, cursor=cursor, context=lambda: {"page": page})
 
 
 @require(Ability.MANAGE_INSTANCES)
@@ -68,68 +87,109 @@ def instance_edit(request, pk: int):
 @require(Ability.MANAGE_INSTANCES)
 @require_POST
 def instance_test_connection(request, pk: int | None = None):
-    """Try the settings in the form, saved or not, and say plainly what happened."""
+    """Try the settings in the form, saved or not; each problem is shown by its field."""
     saved = _get_instance_for_user(request, pk) if pk else None
     form = InstanceForm(request.POST, instance=saved)
-    if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[name].label if name in form.fields else 'form'}: {errors[0]}"
-            for name, errors in form.errors.items()
-        )
-        result = {"ok": False, "message": f"Fix the form first. {problems}"}
-    else:
+    connection = {"ok": False, "message": "Not tested: correct the marked fields first."}
+    if form.is_valid():
         candidate = form.save(commit=False)
         try:
             state = services.test_connection(candidate)
         except EngineError as exc:
-            result = {"ok": False, "message": exc.message}
+            field = _field_to_blame(exc)
+            form.add_error(field, exc.message)
+            connection["message"] = (
+                f"Connection failed: see {form.fields[field].label}." if field else exc.message
+            )
         else:
-            result = {
+            connection = {
                 "ok": True,
                 "message": f"Connected and authenticated. Session {candidate.session_name!r} "
                 f"is {state.raw_status or state.status}.",
             }
-    context = {"form": form, "instance": saved, "connection": result}
+    context = {"form": form, "instance": saved, "connection": connection}
     template = "instances/instance_form.html"
     if request.htmx:
-        template += "#connection-result"
+        template += "#instance-form"
     return render(request, template, context)
+
+
+def _field_to_blame(error: EngineError) -> str | None:
+    """The form field a person should change to fix `error`; None for the form as a whole."""
+    if isinstance(error, AuthenticationError):
+        return "api_key"
+    if isinstance(error, WrongGatewayError):
+        return "base_url"
+    if isinstance(error, RetryableError | UnconfirmedError) and error.status_code is None:
+        # Nothing answered at that address. A 429 or 5xx came from the engine: the address
+        # is right and the problem is the engine's.
+        return "base_url"
+    return None
 
 
 @require(Ability.VIEW_INSTANCES)
 @require_GET
 def instance_detail(request, pk: int):
     instance = _get_instance_for_user(request, pk)
-    context = {
-        "instance": instance,
-        "history": instance.status_changes.all()[:HISTORY_LENGTH],
-        "actions": [
-            action
-            for action in Action
-            if action is not Action.DELETE and instance.supports(action.capability)
-        ],
-        "pairing_form": PairingCodeForm(),
-        "capability": {c.value: instance.supports(c) for c in Capability},
-    }
+    cursor = cursor_of(
+        instance.status,
+        instance.status_changed_at,
+        instance.phone,
+        instance.push_name,
+        instance.attention,
+        instance.last_error,
+        instance.last_event_at,
+        instance.last_polled_at,
+        instance.updated_at,
+    )
+
+    def context() -> dict:
+        history = list(instance.status_changes.select_related("actor")[:HISTORY_LENGTH])
+        return {
+            "instance": instance,
+            "history": history,
+            "webhook_warning": webhook_warning(instance, history),
+            "offers": offered_actions(instance),
+            "pairing_form": PairingCodeForm(),
+            "capability": {c.value: instance.supports(c) for c in Capability},
+        }
+
     template = "instances/instance_detail.html"
     if request.htmx:
         template += "#status-panel"
-    return render(request, template, context)
+    response = render_live_region(request, template, cursor=cursor, context=context)
+    if request.htmx and response.status_code == 200:
+        trigger_client_event(response, STATUS_CHANGED_EVENT)
+    return response
 
 
 @require(Ability.MANAGE_INSTANCES)
 @never_cache
 @require_GET
 def instance_qr(request, pk: int):
-    """The QR panel: the current code while the session waits for a scan, else a short note."""
+    """The QR panel: the current code while the session waits for a scan, else a short note.
+
+    Polling ends once a number is linked; a status change on the page wakes it again.
+    """
     instance = _get_instance_for_user(request, pk)
-    context = {"instance": instance, "qr_src": "", "error": ""}
+    qr_src, error = "", ""
     if instance.status == InstanceStatus.SCAN_QR_CODE and instance.supports(Capability.QR):
         try:
-            context["qr_src"] = _qr_data_uri(services.fetch_qr(instance))
+            qr_src = _qr_data_uri(services.fetch_qr(instance))
+        except WrongStateError:
+            # The session moved on (linked, or failed) before our status heard of it.
+            services.poll_status(instance)
+            instance.refresh_from_db()
         except EngineError as exc:
-            context["error"] = exc.message
-    return render(request, "instances/instance_detail.html#qr-panel", context)
+            error = exc.message
+    linked = instance.status == InstanceStatus.WORKING
+    return render_live_region(
+        request,
+        "instances/instance_detail.html#qr-panel",
+        cursor=cursor_of(instance.status, instance.phone, qr_src, error),
+        context=lambda: {"instance": instance, "qr_src": qr_src, "error": error, "linked": linked},
+        final=linked,
+    )
 
 
 def _qr_data_uri(qr) -> str:
@@ -164,14 +224,24 @@ def instance_pairing_code(request, pk: int):
 @never_cache
 @require_GET
 def instance_screenshot(request, pk: int):
+    """What the engine's browser shows, inside the page; an error is a message, not a 502."""
     instance = _get_instance_for_user(request, pk)
     if not instance.supports(Capability.SCREENSHOT):
         raise Http404("This engine cannot take screenshots.")
+    context = {"instance": instance, "screenshot_src": "", "screenshot_error": ""}
     try:
         shot = services.take_screenshot(instance)
     except EngineError as exc:
-        return HttpResponse(exc.message, status=502, content_type="text/plain; charset=utf-8")
-    return HttpResponse(shot.content, content_type=shot.mimetype)
+        context["screenshot_error"] = f"Could not take a screenshot: {exc.message}"
+    else:
+        encoded = base64.b64encode(shot.content).decode()
+        context["screenshot_src"] = f"data:{shot.mimetype};base64,{encoded}"
+    if request.htmx:
+        return render(request, "instances/instance_detail.html#screenshot-panel", context)
+    if context["screenshot_error"]:
+        messages.error(request, context["screenshot_error"])
+        return redirect(instance)
+    return render(request, "instances/instance_screenshot.html", context)
 
 
 def _action_or_404(instance: Instance, name: str) -> Action:
@@ -195,7 +265,7 @@ def instance_action(request, pk: int, action: str):
             request, "instances/instance_confirm.html", {"instance": instance, "action": action}
         )
     try:
-        services.perform_action(instance, action)
+        services.perform_action(instance, action, actor=request.user)
     except EngineError as exc:
         messages.error(request, f"Could not {action.value} {instance.name}: {exc.message}")
     else:
@@ -211,24 +281,23 @@ def instance_delete(request, pk: int):
     if request.method == "GET":
         context = {"instance": instance, "deletes_on_engine": instance.supports(Capability.DELETE)}
         return render(request, "instances/instance_delete.html", context)
-    engine_only_here = request.POST.get("keep_engine_session") == "on"
-    if instance.supports(Capability.DELETE) and not engine_only_here:
-        try:
-            services.perform_action(instance, Action.DELETE)
-        except EngineError as exc:
-            messages.error(
-                request,
-                f"The engine could not delete the session: {exc.message} "
-                "Tick “only remove it from Switchboard” to delete it here anyway.",
-            )
-            return redirect("instances:delete", pk=instance.pk)
     try:
-        instance.delete()
-    except ProtectedError:
+        services.delete_instance(
+            instance, keep_engine_session=request.POST.get("keep_engine_session") == "on"
+        )
+    except services.InstanceInUseError:
         messages.error(
-            request, f"{instance.name} has messages in its history and cannot be deleted."
+            request,
+            f"{instance.name} has messages in its history and cannot be deleted. Stop it instead.",
         )
         return redirect(instance)
+    except EngineError as exc:
+        messages.error(
+            request,
+            f"The engine could not delete the session: {exc.message} "
+            "Tick “only remove it from Switchboard” to delete it here anyway.",
+        )
+        return redirect("instances:delete", pk=instance.pk)
     messages.success(request, f"Deleted {instance.name}.")
     return redirect("instances:list")
 
@@ -238,8 +307,13 @@ def instance_delete(request, pk: int):
 def instance_refresh(request, pk: int):
     """Ask the engine for the status now instead of waiting for the next poll."""
     instance = _get_instance_for_user(request, pk)
-    services.poll_status(instance)
-    instance.refresh_from_db()
-    if instance.last_error:
-        messages.error(request, f"Could not reach the engine: {instance.last_error}")
+    before = instance.get_status_display()
+    poll = services.poll_status(instance)
+    now = InstanceStatus(poll.status).label
+    if poll.error:
+        messages.error(request, f"Could not get the status from the engine: {poll.error}")
+    elif poll.changed:
+        messages.success(request, f"Status changed from {before} to {now}.")
+    else:
+        messages.success(request, f"Status unchanged: {now}.")
     return redirect(instance)

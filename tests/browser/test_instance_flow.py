@@ -27,7 +27,9 @@ def test_admin_links_a_number_and_sees_it_working_without_a_reload(
     page.fill("#id_session_name", "browser")
     page.fill("#id_api_key", "wrong-key")
     page.get_by_role("button", name="Test connection").click()
-    expect(page.locator("#connection-result")).to_contain_text("refused the API key")
+    expect(page.locator("#id_api_key ~ .error")).to_have_text("The gateway refused the API key.")
+    # The page never sends a key back; the browser keeps what was typed.
+    expect(page.locator("#id_api_key")).to_have_value("wrong-key")
     page.fill("#id_api_key", SIMULATOR_TEST_API_KEY)
     page.get_by_role("button", name="Test connection").click()
     expect(page.locator("#connection-result")).to_contain_text("Connected and authenticated")
@@ -50,11 +52,16 @@ def test_admin_links_a_number_and_sees_it_working_without_a_reload(
     )
     expect(page.locator("#status-panel")).to_contain_text("+4915123450042")
     expect(page.locator("#qr img")).to_have_count(0, timeout=10_000)
+    expect(page.locator("#qr-panel")).to_contain_text("Linked to +4915123450042")
+    expect(page.locator("#pairing-panel form")).to_have_count(0)
+    expect(page.get_by_role("button", name="Start", exact=True)).to_be_disabled()
+    expect(page.locator("#status-panel")).to_contain_text("The session is already running.")
 
     page.get_by_role("link", name="Logout").click()
     expect(page.get_by_role("heading", name="Logout Support line?")).to_be_visible()
     page.get_by_role("button", name="Yes, logout").click()
     expect(page.locator(".flash")).to_contain_text("Logout sent to Support line")
+    expect(page.locator("#status-panel")).not_to_contain_text("+4915123450042")
     expect(page.locator("#status-panel [data-status]")).to_have_attribute(
         "data-status", "SCAN_QR_CODE", timeout=10_000
     )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -58,7 +61,8 @@ def test_editing_without_a_new_key_keeps_the_old_one(client_for, admin):
     ("overrides", "message"),
     [
         ({"api_key": ""}, "The engine needs an API key or token."),
-        ({"base_url": "not a url"}, "Enter a valid URL."),
+        ({"base_url": "not a url"}, "Start the address with http:// or https://"),
+        ({"base_url": "http://bad host/"}, "Enter a valid URL."),
         ({"engine": "telegram"}, "Select a valid choice."),
         ({"name": ""}, "This field is required."),
     ],
@@ -85,23 +89,115 @@ def test_test_connection_reports_success_against_the_simulator(client_for, admin
     body = response.content.decode()
     assert response.status_code == 200
     assert "Connected and authenticated" in body
-    assert 'id="connection-result"' in body and "<form" not in body
+    assert 'id="connection-result"' in body and "<html" not in body
     assert not Instance.objects.exists()
 
 
-def test_test_connection_reports_a_wrong_key_plainly(client_for, admin, simulator):
+def field_errors(response, name: str) -> list[str]:
+    return list(response.context["form"].errors.get(name, []))
+
+
+def test_test_connection_shows_a_wrong_key_under_the_key_field(client_for, admin, simulator):
     response = client_for(admin).post(
-        reverse("instances:test_connection"), form_data(simulator, api_key="wrong-key")
+        reverse("instances:test_connection"),
+        form_data(simulator, api_key="wrong-key"),
+        headers={"HX-Request": "true"},
     )
     body = response.content.decode()
-    assert "refused the API key" in body
+    assert field_errors(response, "api_key") == ["The gateway refused the API key."]
+    assert not field_errors(response, "base_url")
+    assert "Connection failed: see API key or token." in body
+    assert body.strip().startswith('<form method="post" class="stacked" id="instance-form"')
     assert "wrong-key" not in body
 
 
-def test_test_connection_reports_an_unreachable_engine_plainly(client_for, admin):
+def test_test_connection_shows_an_unreachable_engine_under_the_base_url(client_for, admin):
     response = client_for(admin).post(reverse("instances:test_connection"), form_data())
     assert response.status_code == 200
-    assert "Cannot reach" in response.content.decode()
+    assert field_errors(response, "base_url")[0].startswith("Cannot reach")
+    assert not field_errors(response, "api_key")
+
+
+@pytest.fixture
+def failing_engine():
+    """An address where every request gets a 503, as from an engine that is up but broken."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_test_connection_shows_an_engine_failure_for_the_whole_form(
+    client_for, admin, failing_engine
+):
+    response = client_for(admin).post(
+        reverse("instances:test_connection"), form_data(base_url=failing_engine)
+    )
+    form = response.context["form"]
+    assert form.non_field_errors() and "503" in form.non_field_errors()[0]
+    assert not field_errors(response, "base_url") and not field_errors(response, "api_key")
+
+
+def test_test_connection_with_an_invalid_form_shows_each_error_by_its_field(client_for, admin):
+    response = client_for(admin).post(
+        reverse("instances:test_connection"), form_data(name="", base_url="waha.local:3000")
+    )
+    body = response.content.decode()
+    assert field_errors(response, "name") == ["This field is required."]
+    assert field_errors(response, "base_url") == [
+        "Start the address with http:// or https://, as the engine is reached."
+    ]
+    assert "Not tested: correct the marked fields first." in body
+    assert "; " not in body.split('id="connection-result"')[1]
+
+
+@pytest.mark.parametrize(
+    "session_name",
+    ["has space", "slash/name", "dots.are.out", "x" * 55, "ümlaut"],
+)
+def test_waha_session_names_are_checked_on_the_form(client_for, admin, session_name):
+    response = client_for(admin).post(
+        reverse("instances:create"), form_data(session_name=session_name)
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "session_name") == [
+        "WAHA accepts session names of at most 54 letters, digits, “_” and “-”, without spaces."
+    ]
+    assert not Instance.objects.exists()
+
+
+def test_a_waha_session_name_of_54_allowed_characters_is_accepted(client_for, admin):
+    name = "Sales_line-2" + "x" * 42
+    response = client_for(admin).post(reverse("instances:create"), form_data(session_name=name))
+    assert response.status_code == 302
+    assert Instance.objects.get().session_name == name
+
+
+@pytest.mark.parametrize("base_url", ["ftp://waha.example.com", "waha.example.com:3000"])
+def test_the_base_url_needs_http_or_https_and_gets_no_scheme_added(client_for, admin, base_url):
+    response = client_for(admin).post(reverse("instances:create"), form_data(base_url=base_url))
+    assert response.status_code == 200
+    assert "Start the address with http:// or https://" in field_errors(response, "base_url")[0]
+    assert not Instance.objects.exists()
+
+
+def test_a_plain_http_base_url_is_kept_as_typed(client_for, admin):
+    client_for(admin).post(
+        reverse("instances:create"), form_data(base_url="http://waha.example.com:3000/")
+    )
+    assert Instance.objects.get().base_url == "http://waha.example.com:3000"
 
 
 def test_test_connection_on_a_saved_instance_uses_the_stored_key(client_for, admin, simulator):

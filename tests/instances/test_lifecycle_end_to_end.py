@@ -162,6 +162,8 @@ def test_pairing_code_and_screenshot_come_from_the_engine(admin_client, simulato
     )
     assert "not a valid phone number" in response.content.decode()
 
-    shot = admin_client.get(reverse("instances:screenshot", args=[instance.pk]))
-    assert shot.status_code == 200 and shot["Content-Type"] == "image/png"
-    assert shot.content.startswith(b"\x89PNG")
+    shot = admin_client.get(
+        reverse("instances:screenshot", args=[instance.pk]), headers={"HX-Request": "true"}
+    )
+    assert shot.status_code == 200
+    assert 'src="data:image/png;base64,iVBORw0KGgo' in shot.content.decode()
