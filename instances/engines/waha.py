@@ -279,7 +279,10 @@ class WahaEngine(Engine):
 
     def _require_scan_state(self, what: str) -> None:
         # Asked in any other state WAHA waits ~5 s and refuses, or never answers at all.
-        state = self.status()
+        try:
+            state = self.status()
+        except NotFoundError:
+            state = SessionState(SessionStatus.STOPPED, raw_status="not started")
         if state.status is not SessionStatus.SCAN_QR_CODE:
             current = state.raw_status or state.status.value
             raise WrongStateError(
