@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -146,6 +146,9 @@ class WebhookDispatcher:
         self._condition = threading.Condition()
         self._outstanding = 0
         self._stopping = threading.Event()
+        # Cleared while deliveries are held back (`held`); set otherwise.
+        self._open = threading.Event()
+        self._open.set()
         self._threads: list[threading.Thread] = []
         self._stats = {"delivered": 0, "retried": 0, "failed": 0, "dropped": 0}
 
@@ -161,6 +164,7 @@ class WebhookDispatcher:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
+        self._open.set()
         self.clear()
         with self._condition:
             self._condition.notify_all()
@@ -195,6 +199,19 @@ class WebhookDispatcher:
         with self._condition:
             self._outstanding -= dropped
             self._condition.notify_all()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Queue deliveries but send none until the block ends.
+
+        Tests use it so that a receiver sharing their database connection (Django's live
+        server on in-memory SQLite) is never written to while the test itself is using it.
+        """
+        self._open.clear()
+        try:
+            yield
+        finally:
+            self._open.set()
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Block until nothing is scheduled, queued or in flight; False on timeout."""
@@ -274,6 +291,7 @@ class WebhookDispatcher:
             if delivery is None:
                 jobs.task_done()
                 return
+            self._open.wait()
             try:
                 self._deliver(delivery)
             except Exception:
