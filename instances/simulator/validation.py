@@ -1,6 +1,6 @@
 """Request validation in the manner of WAHA's NestJS ValidationPipe: 400 with a list of messages.
 
-Required fields follow the request schemas in waha-openapi-2024.10.8.json; sendList and
+Required fields follow the request schemas in WAHA 2024.10.8's OpenAPI document; sendList and
 sendLinkCustomPreview come from newer WAHA releases and are accepted as well.
 """
 

@@ -12,11 +12,14 @@ from django.urls import reverse
 
 from inbox.models import WebhookEvent
 from instances import tasks
+from instances.engine_cache import engine_for
+from instances.engines.base import MessageKind, SendRequest
 from instances.models import Instance, InstanceStatus
 from tests.refused_address import REFUSED_URL
 from tests.simulator_fixture import SIMULATOR_TEST_API_KEY, both_profiles
 
 SESSION = "default"
+CUSTOMER = "4917612345678@c.us"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,6 +104,47 @@ def test_start_qr_scan_and_working_arrive_by_webhook(
     assert WebhookEvent.objects.filter(instance=instance, event="session.status").count() >= 2
     assert simulator.dispatcher.stats() | {"delivered": 0} == NOTHING_REFUSED
     assert simulator.profile.version in page
+
+
+@both_profiles
+def test_sent_and_received_messages_arrive_by_webhook(
+    admin_client, simulator, live_server, settings
+):
+    settings.PUBLIC_BASE_URL = live_server.url
+    instance = create_instance(admin_client, simulator)
+    with simulator.dispatcher.held():
+        admin_client.post(reverse("instances:action", args=[instance.pk, "start"]))
+    deliver_webhooks(simulator)
+    scan(simulator, SESSION)
+    deliver_webhooks(simulator)
+
+    result = engine_for(instance).send(
+        SendRequest(CUSTOMER, MessageKind.TEXT, {"text": "Your order shipped"}, client_id="c-1")
+    )
+    deliver_webhooks(simulator)
+    inbound = httpx.post(
+        f"{simulator.url}/simulator/sessions/{SESSION}/inbound",
+        headers={"X-Api-Key": simulator.api_key},
+        json={"from": CUSTOMER, "text": "Thanks!"},
+    )
+    assert inbound.status_code == 201
+    deliver_webhooks(simulator)
+
+    # The receiver keeps each envelope as it came.
+    payloads = [
+        (event.event, event.payload["payload"])
+        for event in WebhookEvent.objects.filter(instance=instance)
+    ]
+    acks = [
+        p["ackName"] for e, p in payloads if e == "message.ack" and p["id"] == result.provider_id
+    ]
+    assert sorted(acks) == ["DEVICE", "READ", "SERVER"]
+    assert {p["body"] for e, p in payloads if e == "message.any"} == {
+        "Your order shipped",
+        "Thanks!",
+    }
+    assert result.provider_id.endswith("_c-1") is simulator.profile.honours_client_ids
+    assert simulator.dispatcher.stats() | {"delivered": 0} == NOTHING_REFUSED
 
 
 @both_profiles
