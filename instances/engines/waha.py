@@ -134,6 +134,8 @@ class WahaEngine(Engine):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._server: ServerInfo | None = None
+        # Set when the server could not say who it is, so it is not asked before every send.
+        self._server_unknown = False
 
     @classmethod
     def capabilities_for(cls, server: ServerInfo | None) -> frozenset[Capability]:
@@ -163,21 +165,24 @@ class WahaEngine(Engine):
         except PermanentError:
             raise not_waha from None
         data = response_json(response)
-        fields = (data.get(name) if isinstance(data, dict) else None for name in _VERSION_FIELDS)
-        version, engine, tier = (value if isinstance(value, str) else None for value in fields)
-        if not version or engine is None or waha_versions.parse_version(version) is None:
+        data = data if isinstance(data, dict) else {}
+        version, engine, tier = data.get("version"), data.get("engine"), data.get("tier")
+        if not isinstance(version, str) or not isinstance(engine, str):
             raise not_waha
-        self._server = ServerInfo(version=version[:40], engine=engine[:20], tier=(tier or "")[:20])
+        if waha_versions.parse_version(version) is None:
+            raise not_waha
+        tier = tier if isinstance(tier, str) else ""
+        self._server = ServerInfo(version=version[:40], engine=engine[:20], tier=tier[:20])
         return self._server
 
     @property
     def features(self) -> waha_versions.WahaFeatures:
         """What this server can do; asked once per engine, current behaviour if it cannot say."""
-        if self._server is None:
+        if self._server is None and not self._server_unknown:
             try:
                 self.server_info()
             except WrongGatewayError:
-                return waha_versions.CURRENT
+                self._server_unknown = True
         return waha_versions.features_for(self._server)
 
     def test_connection(self) -> SessionState:
@@ -415,9 +420,6 @@ class WahaEngine(Engine):
             return info
         body = {"config": {**config, "webhooks": webhooks}}
         return self._json("PUT", self._session_path(), json=body)
-
-
-_VERSION_FIELDS = ("version", "engine", "tier")
 
 
 def _segment(value: str) -> str:

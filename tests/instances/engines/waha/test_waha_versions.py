@@ -229,3 +229,14 @@ def test_pairing_code_and_qr_calls_give_up_quickly(api, engine):
 
     for route in (code, qr):
         assert route.calls.last.request.extensions["timeout"]["read"] == LOGIN_TIMEOUT
+
+
+def test_a_server_that_cannot_say_its_version_is_asked_once_and_driven_as_current(api, engine):
+    version = api.get("/api/version", name="version").respond(404, text="Not Found")
+    send = api.post("/api/sendText").respond(201, json={"id": f"true_{CHAT}_X"})
+
+    for _ in range(2):
+        engine.send(SendRequest(CHAT, MessageKind.TEXT, {"text": "Hi"}, client_id="c-1"))
+
+    assert version.call_count == 1
+    assert body_of(send)["id"] == "c-1"
