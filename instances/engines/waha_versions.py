@@ -30,6 +30,7 @@ EVENTS_2024 = frozenset(
         "message.reaction",
         "message.any",
         "message.ack",
+        "message.waiting",
         "message.revoked",
         "state.change",
         "group.join",

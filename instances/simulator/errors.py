@@ -89,6 +89,7 @@ def not_implemented(engine: str) -> SimulatorError:
 
 
 def still_starting() -> SimulatorError:
+    # Answered at once, unlike the wrong-state body.
     return SimulatorError(
         422,
         {
@@ -96,7 +97,6 @@ def still_starting() -> SimulatorError:
             "message": "The session is starting, please try again after few seconds",
             "error": "Unprocessable Entity",
         },
-        waits=True,
     )
 
 

@@ -76,13 +76,14 @@ class MessagingMixin:
         Profiles that ignore client ids (and `linkPreview`) make up their own id.
         """
         request = validate_send(endpoint, body)
-        if self.profile.media_refused and endpoint in _PLUS_ONLY_SENDS:
-            raise plus_only(self.profile.engine)
-        if self.profile.media_refused and endpoint == "sendVideo":
-            raise not_implemented(self.profile.engine)
         client_id = request.get("id") if self.profile.honours_client_ids else None
         with self._lock:
             session = self._working(request["session"])
+            # Checked after the session's state, as WAHA does.
+            if self.profile.media_refused and endpoint in _PLUS_ONLY_SENDS:
+                raise plus_only(self.profile.engine)
+            if self.profile.media_refused and endpoint == "sendVideo":
+                raise not_implemented(self.profile.engine)
             chat_id = self._chat_of(endpoint, request)
             message_id, key = self._outgoing_id(chat_id, client_id)
             existing = session.by_id.get(message_id)

@@ -18,6 +18,7 @@ EVENTS_2024_10 = (
     "message.reaction",
     "message.any",
     "message.ack",
+    "message.waiting",
     "message.revoked",
     "state.change",
     "group.join",
@@ -51,6 +52,8 @@ class Profile:
     # None: any event name is accepted.
     allowed_events: tuple[str, ...] | None = None
     message_lookup: bool = True
+    # The next three need a WORKING session, which a server without WhatsApp never reaches:
+    # they follow WAHA's source and field reports rather than a recorded answer.
     honours_client_ids: bool = True
     # Image, file and voice sends refused as Plus-only; video "not implemented".
     media_refused: bool = False
@@ -62,8 +65,8 @@ class Profile:
     starting_repeat_seconds: float | None = None
     screenshot_refused_while_starting: bool = False
     start_running_refused: bool = False
-    # A stopped session answers `"engine": {}` and no `config` key.
-    stopped_session_bare: bool = False
+    # A stopped session answers `"engine": {}`.
+    stopped_engine_empty: bool = False
     # A fresh server reports `default` as STOPPED instead of 404.
     default_always_exists: bool = False
     # A pairing code asked for while STARTING is never answered.
@@ -98,7 +101,7 @@ CORE_2024_10 = Profile(
     starting_repeat_seconds=2.0,
     screenshot_refused_while_starting=True,
     start_running_refused=True,
-    stopped_session_bare=True,
+    stopped_engine_empty=True,
     default_always_exists=True,
     pairing_code_hangs_while_starting=True,
 )

@@ -89,12 +89,11 @@ class Session:
         return self.by_id.get(message_id) or self.by_key.get(message_id)
 
     def to_json(self, profile: Profile = CURRENT) -> dict[str, Any]:
-        if self.status == Status.STOPPED and profile.stopped_session_bare:
-            return {"name": self.name, "status": self.status.value, "me": None, "engine": {}}
+        stopped_engine_empty = self.status == Status.STOPPED and profile.stopped_engine_empty
         return {
             "name": self.name,
             "status": self.status.value,
             "config": copy.deepcopy(self.config),
             "me": self.me(),
-            "engine": {"engine": profile.engine},
+            "engine": {} if stopped_engine_empty else {"engine": profile.engine},
         }

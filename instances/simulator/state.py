@@ -119,7 +119,6 @@ class SimulatorState(MessagingMixin):
 
     def delete_session(self, name: str) -> None:
         with self._lock:
-            self._check_name(name)
             self._sessions.pop(name, None)
 
     def has_session(self, name: str) -> bool:
@@ -138,6 +137,7 @@ class SimulatorState(MessagingMixin):
 
     def start_session(self, name: str) -> dict:
         with self._lock:
+            self._check_name(name)
             session = self._existing(name)
             if session.running and self.profile.start_running_refused:
                 raise unprocessable(f"Session '{name}' is already started.")
@@ -270,7 +270,6 @@ class SimulatorState(MessagingMixin):
 
     def _existing(self, name: str) -> Session:
         self.tick()
-        self._check_name(name)
         session = self._sessions.get(name)
         if session is None:
             raise not_found()
@@ -278,7 +277,6 @@ class SimulatorState(MessagingMixin):
 
     def _running(self, name: str) -> Session:
         self.tick()
-        self._check_name(name)
         session = self._sessions.get(name)
         if session is None or not session.running:
             raise session_not_running(name)

@@ -44,20 +44,31 @@ def setup_start_running_session(api, simulator):
     start_default(api, simulator)
 
 
-def setup_send_contact_card(api, simulator):
+setup_send_image_while_starting = setup_qr_while_starting
+setup_send_video_while_starting = setup_qr_while_starting
+
+
+def setup_stopped_session(api, simulator):
+    api.put("/api/sessions/default", json={"config": {"metadata": {"a": "b"}}})
     start_default(api, simulator)
-    api.post("/simulator/sessions/default/scan", json={"phone": "+15550001234"})
+    api.post("/api/sessions/default/stop")
 
 
 BODIES = {
-    "send_image": {"session": "default", "chatId": CHAT, "file": MEDIA},
-    "send_video": {"session": "default", "chatId": CHAT, "file": MEDIA},
-    "send_contact_card": {
-        "session": "default",
-        "chatId": CHAT,
-        "contacts": [{"vcard": "BEGIN:VCARD\nFN:Jane\nEND:VCARD"}],
-    },
+    "other_session_name": {"name": "sales"},
+    "send_image_while_starting": {"session": "default", "chatId": CHAT, "file": MEDIA},
+    "send_video_while_starting": {"session": "default", "chatId": CHAT, "file": MEDIA},
 }
+CONTACT_CARD = {
+    "session": "default",
+    "chatId": CHAT,
+    "contacts": [{"vcard": "BEGIN:VCARD\nFN:Jane\nEND:VCARD"}],
+}
+
+
+def link_default(api, simulator) -> None:
+    start_default(api, simulator)
+    api.post("/simulator/sessions/default/scan", json={"phone": "+15550001234"})
 
 
 @pytest.mark.parametrize("name", sorted(ANSWERS))
@@ -119,8 +130,7 @@ def test_the_same_starting_report_repeats_while_it_reconnects(api, simulator, we
 
 
 def test_a_client_message_id_is_ignored(api, simulator):
-    start_default(api, simulator)
-    api.post("/simulator/sessions/default/scan", json={"phone": "+15550001234"})
+    link_default(api, simulator)
 
     sent = api.post(
         "/api/sendText", json={"session": "default", "chatId": CHAT, "text": "Hi", "id": "MINE1"}
@@ -145,3 +155,33 @@ def test_a_pairing_code_while_starting_gets_no_answer(api, simulator):
         api.post(
             "/api/default/auth/request-code", json={"phoneNumber": "4915112345678"}, timeout=0.3
         )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "refusal"),
+    [
+        ("sendImage", "available only in Plus version"),
+        ("sendFile", "available only in Plus version"),
+        ("sendVoice", "available only in Plus version"),
+        ("sendVideo", "not implemented"),
+    ],
+)
+def test_media_on_a_working_session_is_refused(api, simulator, endpoint, refusal):
+    link_default(api, simulator)
+
+    response = api.post(
+        f"/api/{endpoint}", json={"session": "default", "chatId": CHAT, "file": MEDIA}
+    )
+
+    assert response.status_code == 422
+    assert refusal in response.json()["message"]
+    assert simulator.state.sent("default") == []
+
+
+def test_a_contact_card_is_sent_and_answered_with_an_empty_body(api, simulator):
+    link_default(api, simulator)
+
+    response = api.post("/api/sendContactVcard", json=CONTACT_CARD)
+
+    assert (response.status_code, response.content) == (201, b"")
+    assert len(simulator.state.sent("default")) == 1
