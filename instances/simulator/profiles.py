@@ -65,8 +65,9 @@ class Profile:
     starting_repeat_seconds: float | None = None
     screenshot_refused_while_starting: bool = False
     start_running_refused: bool = False
-    # A stopped session answers `"engine": {}`.
-    stopped_engine_empty: bool = False
+    # A stopped session answers `"engine": {}`; a running one created without a config has
+    # no `config` key at all.
+    old_session_shape: bool = False
     # A fresh server reports `default` as STOPPED instead of 404.
     default_always_exists: bool = False
     # A pairing code asked for while STARTING is never answered.
@@ -101,7 +102,7 @@ CORE_2024_10 = Profile(
     starting_repeat_seconds=2.0,
     screenshot_refused_while_starting=True,
     start_running_refused=True,
-    stopped_engine_empty=True,
+    old_session_shape=True,
     default_always_exists=True,
     pairing_code_hangs_while_starting=True,
 )

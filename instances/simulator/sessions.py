@@ -89,11 +89,11 @@ class Session:
         return self.by_id.get(message_id) or self.by_key.get(message_id)
 
     def to_json(self, profile: Profile = CURRENT) -> dict[str, Any]:
-        stopped_engine_empty = self.status == Status.STOPPED and profile.stopped_engine_empty
-        return {
-            "name": self.name,
-            "status": self.status.value,
-            "config": copy.deepcopy(self.config),
-            "me": self.me(),
-            "engine": {} if stopped_engine_empty else {"engine": profile.engine},
-        }
+        stopped = self.status == Status.STOPPED
+        answer: dict[str, Any] = {"name": self.name, "status": self.status.value}
+        if not (profile.old_session_shape and not stopped and self.config is None):
+            answer["config"] = copy.deepcopy(self.config)
+        answer["me"] = self.me()
+        old_stopped = stopped and profile.old_session_shape
+        answer["engine"] = {} if old_stopped else {"engine": profile.engine}
+        return answer

@@ -54,7 +54,13 @@ def setup_stopped_session(api, simulator):
     api.post("/api/sessions/default/stop")
 
 
+def setup_create_after_delete(api, simulator):
+    simulator.state.starting_seconds = 60
+    api.delete("/api/sessions/default")
+
+
 BODIES = {
+    "create_after_delete": {"name": "default", "start": True},
     "other_session_name": {"name": "sales"},
     "send_image_while_starting": {"session": "default", "chatId": CHAT, "file": MEDIA},
     "send_video_while_starting": {"session": "default", "chatId": CHAT, "file": MEDIA},
