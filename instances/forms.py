@@ -7,8 +7,11 @@ from django import forms
 from django.core.validators import URLValidator
 
 from instances.engines import ENGINES
+from instances.engines.waha import WahaEngine
+from instances.engines.waha_versions import session_name_problem
 from instances.models import Instance
 from instances.phone_numbers import InvalidPhoneNumber, to_e164
+from instances.services import known_server
 
 
 def _engine_help() -> str:
@@ -84,6 +87,18 @@ class InstanceForm(forms.ModelForm):
                 "without spaces."
             )
         return name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        engine, base_url, session = (
+            cleaned.get(name) for name in ("engine", "base_url", "session_name")
+        )
+        if engine == WahaEngine.key and base_url and session:
+            # Known only once the server was tested or started; WAHA would refuse it anyway.
+            problem = session_name_problem(known_server(engine, base_url), session)
+            if problem:
+                self.add_error("session_name", problem)
+        return cleaned
 
 
 class PairingCodeForm(forms.Form):

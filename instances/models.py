@@ -10,7 +10,7 @@ from django.urls import reverse
 from instances.choices import choices_from
 from instances.encryption import EncryptedTextField
 from instances.engines import ENGINE_CHOICES
-from instances.engines.base import Capability, MessageKind
+from instances.engines.base import Capability, MessageKind, ServerInfo
 
 
 class InstanceStatus(models.TextChoices):
@@ -92,6 +92,12 @@ class Instance(models.Model):
         max_length=20, choices=Attention.choices, default=Attention.NONE, blank=True
     )
     auto_restarted_at = models.DateTimeField(null=True, blank=True)
+    # What the gateway said about itself when last started or tested (`Engine.server_info`);
+    # capabilities follow from it without asking the gateway on every page.
+    engine_version = models.CharField(max_length=40, blank=True)
+    engine_flavor = models.CharField(max_length=20, blank=True)
+    engine_tier = models.CharField(max_length=20, blank=True)
+    engine_checked_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -116,8 +122,14 @@ class Instance(models.Model):
 
         return get_engine_class(self.engine)
 
+    @property
+    def server_info(self) -> ServerInfo | None:
+        if not self.engine_version:
+            return None
+        return ServerInfo(self.engine_version, self.engine_flavor, self.engine_tier)
+
     def supports(self, capability: Capability | str) -> bool:
-        return Capability(capability) in self.engine_class.capabilities
+        return Capability(capability) in self.engine_class.capabilities_for(self.server_info)
 
     @property
     def signs_webhooks(self) -> bool:

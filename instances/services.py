@@ -24,6 +24,7 @@ from instances.engines.base import (
     QrCode,
     RetryableError,
     Screenshot,
+    ServerInfo,
     SessionState,
     UnconfirmedError,
     WrongGatewayError,
@@ -43,9 +44,42 @@ logger = logging.getLogger(__name__)
 
 
 def test_connection(instance: Instance) -> SessionState:
-    """Reach the engine with the (possibly unsaved) settings; raises the typed errors."""
+    """Reach the engine with the (possibly unsaved) settings; raises the typed errors.
+
+    What the gateway says about itself is kept on the instance (stored if it is saved).
+    """
     with fresh_engine(instance) as engine:
-        return engine.test_connection()
+        server = engine.server_info()
+        state = engine.test_connection()
+    remember_server(instance, server)
+    return state
+
+
+def remember_server(instance: Instance, server: ServerInfo | None) -> None:
+    """Keep the gateway's version, engine and tier: capabilities follow from them."""
+    if server is None:
+        return
+    fields = {
+        "engine_version": server.version,
+        "engine_flavor": server.engine,
+        "engine_tier": server.tier,
+        "engine_checked_at": timezone.now(),
+    }
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    if instance.pk is not None:
+        Instance.objects.filter(pk=instance.pk).update(**fields)
+
+
+def known_server(engine: str, base_url: str) -> ServerInfo | None:
+    """What the gateway at this address last said about itself, without asking it again."""
+    latest = (
+        Instance.objects.filter(engine=engine, base_url=base_url)
+        .exclude(engine_version="")
+        .order_by("-engine_checked_at")
+        .first()
+    )
+    return latest.server_info if latest else None
 
 
 def perform_action(
@@ -74,6 +108,9 @@ def perform_action(
             detail="session deleted on the engine",
         )
         return
+    if action is Action.START:
+        # Asked on every start, so an upgraded gateway is noticed where it matters.
+        remember_server(instance, engine.server_info())
     if action is Action.START and instance.supports(Capability.CONFIGURE_WEBHOOK):
         # Creating (or updating) the session registers the webhook in the same call:
         # changing a running WAHA session's config would restart it.

@@ -4,7 +4,11 @@ Register it in tests/conftest.py with `pytest_plugins = ["tests.simulator_fixtur
 
 `simulator` runs on a free loopback port with a hand-moved clock (`simulator.clock.advance(20)`),
 instant acks, no auto-scan and a STARTING phase that ends on the next request. Attributes:
-`url`, `api_key`, `state` (direct access for assertions), `clock`, `dispatcher`.
+`url`, `api_key`, `state` (direct access for assertions), `clock`, `dispatcher`, `profile`.
+
+It behaves like current WAHA unless a test picks another profile through `simulator_profile`;
+`@both_profiles` runs a test against current WAHA and against Core 2024.10. Wrong-state
+answers wait 50 ms instead of WAHA's 5 s.
 """
 
 from __future__ import annotations
@@ -20,13 +24,24 @@ from typing import Any
 
 import pytest
 
-from instances.simulator import ManualClock, Simulator
+from instances.simulator import CORE_2024_10, CURRENT, ManualClock, Profile, Simulator
 
 SIMULATOR_TEST_API_KEY = "test-simulator-key"
+TEST_WRONG_STATE_DELAY = 0.05
+
+both_profiles = pytest.mark.parametrize(
+    "simulator_profile", [CURRENT, CORE_2024_10], ids=[CURRENT.name, CORE_2024_10.name]
+)
 
 
 @pytest.fixture
-def simulator() -> Iterator[Simulator]:
+def simulator_profile() -> Profile:
+    """Which WAHA the `simulator` behaves like; parametrize this name to choose another."""
+    return CURRENT
+
+
+@pytest.fixture
+def simulator(simulator_profile: Profile) -> Iterator[Simulator]:
     sim = Simulator(
         api_key=SIMULATOR_TEST_API_KEY,
         clock=ManualClock(),
@@ -34,6 +49,8 @@ def simulator() -> Iterator[Simulator]:
         ack_delays=(0.0, 0.0, 0.0),
         auto_scan_after=None,
         starting_seconds=0.0,
+        profile=simulator_profile,
+        wrong_state_delay=min(simulator_profile.wrong_state_delay, TEST_WRONG_STATE_DELAY),
     )
     sim.start()
     yield sim

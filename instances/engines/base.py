@@ -141,6 +141,21 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class ServerInfo:
+    """Who answers at the base URL: the gateway's release, its internal engine and its tier.
+
+    For WAHA: `version` like `2024.10.8`, `engine` NOWEB/WEBJS/GOWS, `tier` CORE/PLUS.
+    """
+
+    version: str
+    engine: str = ""
+    tier: str = ""
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.version, self.engine, self.tier) if part)
+
+
+@dataclass(frozen=True)
 class EngineConfig:
     """What an engine needs to reach one instance; secrets arrive decrypted, never logged."""
 
@@ -207,6 +222,18 @@ class Engine:
             redact(exc, (self.config.api_key, self.config.webhook_secret))
             raise
         return response
+
+    @classmethod
+    def capabilities_for(cls, server: ServerInfo | None) -> frozenset[Capability]:
+        """What this engine can do against that server; `None` (never asked) means all of it.
+
+        Cheap on purpose: the instance page calls it for every capability it shows.
+        """
+        return cls.capabilities
+
+    def server_info(self) -> ServerInfo | None:
+        """Ask the gateway who it is; None for gateways that cannot say."""
+        return None
 
     def _unsupported(self, what: str) -> NotSupportedError:
         return NotSupportedError(f"{self.label} cannot {what}.")

@@ -1,7 +1,8 @@
 """WAHA, the self-hosted WhatsApp HTTP API (https://waha.devlike.pro).
 
-Paths and field names follow the OpenAPI document of a real WAHA Core 2024.10.8 server
-(`waha-openapi-2024.10.8.json` in the shared folder) and the behaviour recorded in facts.md.
+Paths and field names follow the OpenAPI document of a real WAHA Core 2024.10.8 server and
+WAHA's current docs; docs/gateways.md records the wire format and what differs by version.
+What the server can do is read from `GET /api/version` (waha_versions.py).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from urllib.parse import quote
 
 import httpx
 
-from instances.engines import waha_webhooks
+from instances.engines import waha_versions, waha_webhooks
 from instances.engines.base import (
+    AuthenticationError,
     Capability,
     CheckResult,
     Engine,
@@ -25,13 +27,16 @@ from instances.engines.base import (
     Screenshot,
     SendRequest,
     SendResult,
+    ServerInfo,
     SessionState,
     SessionStatus,
+    WrongGatewayError,
     WrongStateError,
 )
 from instances.engines.http import (
     build_client,
     error_for_status,
+    gateway_address,
     response_json,
     retry_after_header,
 )
@@ -39,7 +44,7 @@ from instances.engines.waha_sends import SEND_ROUTES, sent_message_id
 from instances.phone_numbers import digits_only
 
 # `message.any` already carries incoming messages; subscribing to `message` too would deliver
-# each of them twice (facts.md).
+# each of them twice (docs/gateways.md). Servers that do not know a name get the others only.
 WEBHOOK_EVENTS = (
     "session.status",
     "message.any",
@@ -51,6 +56,9 @@ WEBHOOK_EVENTS = (
 # Backing off exponentially from 2 s over 10 attempts rides out a deploy or a restart of
 # Switchboard without hammering it while it is down.
 WEBHOOK_RETRIES = {"policy": "exponential", "delaySeconds": 2, "attempts": 10}
+# Asking for a QR or a pairing code in the wrong state can hang without any answer (a pairing
+# code while STARTING on Core 2024.10.8), so those calls give up quickly.
+LOGIN_TIMEOUT = 10.0
 
 CREDENTIAL = "API key"
 
@@ -66,7 +74,7 @@ def raise_for_response(response: httpx.Response) -> None:
     if status == 422:
         # Wrong state: `{"error": "Session status is not as expected...", "status": "STARTING",
         # "expected": ["SCAN_QR_CODE"]}`; an existing session: `{"message": "... already
-        # exists..."}` (facts.md). `code` carries the state the session is in.
+        # exists..."}` (docs/gateways.md). `code` carries the state the session is in.
         current = body.get("status") if isinstance(body.get("status"), str) else ""
         raise WrongStateError(
             describe_wrong_state(message, current, body.get("expected")),
@@ -79,7 +87,7 @@ def raise_for_response(response: httpx.Response) -> None:
 
 
 def _message(body: dict[str, Any]) -> str:
-    # NestJS puts validation failures in `message` as a list (facts.md).
+    # NestJS puts validation failures in `message` as a list (docs/gateways.md).
     message = body.get("message")
     if isinstance(message, list):
         message = "; ".join(str(item) for item in message)
@@ -122,6 +130,66 @@ class WahaEngine(Engine):
     session_label = "Session name"
     default_base_url = "http://localhost:3000"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._server: ServerInfo | None = None
+        # Set when the server could not say who it is, so it is not asked before every send.
+        self._server_unknown = False
+
+    @classmethod
+    def capabilities_for(cls, server: ServerInfo | None) -> frozenset[Capability]:
+        features = waha_versions.features_for(server)
+        missing = set()
+        if not features.signs_webhooks:
+            missing.add(Capability.SIGNED_WEBHOOKS)
+        if not features.message_lookup:
+            missing.add(Capability.LOOKUP_MESSAGE)
+        return cls.capabilities - missing
+
+    def server_info(self) -> ServerInfo:
+        """`GET /api/version`, read strictly: only WAHA answers `{version, engine, tier}`.
+
+        Anything else that answers (another app's page or JSON, a proxy's 404) is a
+        WrongGatewayError, so a wrong address is not mistaken for a wrong key.
+        """
+        address = gateway_address(self.client.base_url)
+        not_waha = WrongGatewayError(
+            f"Something answers at {address}, but it is not WAHA: "
+            "it did not say which WAHA version it runs (GET /api/version)."
+        )
+        try:
+            response = self.request("GET", "/api/version")
+        except AuthenticationError:
+            raise
+        except PermanentError:
+            raise not_waha from None
+        data = response_json(response)
+        data = data if isinstance(data, dict) else {}
+        version, engine, tier = data.get("version"), data.get("engine"), data.get("tier")
+        if not isinstance(version, str) or not isinstance(engine, str):
+            raise not_waha
+        if waha_versions.parse_version(version) is None:
+            raise not_waha
+        tier = tier if isinstance(tier, str) else ""
+        self._server = ServerInfo(version=version[:40], engine=engine[:20], tier=tier[:20])
+        return self._server
+
+    @property
+    def features(self) -> waha_versions.WahaFeatures:
+        """What this server can do; asked once per engine, current behaviour if it cannot say."""
+        if self._server is None and not self._server_unknown:
+            try:
+                self.server_info()
+            except WrongGatewayError:
+                self._server_unknown = True
+        return waha_versions.features_for(self._server)
+
+    def test_connection(self) -> SessionState:
+        """Prove the address is WAHA and the key works (`/api/version`), then read the session."""
+        if self._server is None:
+            self.server_info()
+        return super().test_connection()
+
     def build_client(self, transport: httpx.BaseTransport | None) -> httpx.Client:
         headers = {"X-Api-Key": self.config.api_key} if self.config.api_key else {}
         return build_client(self.config.base_url, headers=headers, transport=transport)
@@ -156,7 +224,18 @@ class WahaEngine(Engine):
         return self._action("start")
 
     def stop(self) -> SessionState:
-        return self._action("stop")
+        """Stopping a session that is not there is not a failure: there is nothing to stop.
+
+        WAHA says so in several ways: 404, or 201 with an empty body (Core 2024.10.8).
+        """
+        try:
+            response = self.request("POST", f"{self._session_path()}/stop")
+        except NotFoundError:
+            return SessionState(SessionStatus.STOPPED, raw_status="not on the engine")
+        data = response_json(response)
+        if not isinstance(data, dict) and not response.content.strip():
+            return SessionState(SessionStatus.STOPPED, raw_status="not on the engine")
+        return waha_webhooks.session_state(self._readable(data))
 
     def restart(self) -> SessionState:
         return self._action("restart")
@@ -170,28 +249,51 @@ class WahaEngine(Engine):
         This loses the WhatsApp login: the new session asks for a QR scan (or pairing code).
         Use it when restart, and logout + start, have not brought a session back.
         """
-        for step in (self.stop, self.delete):
-            with contextlib.suppress(NotFoundError):
-                step()
+        self.stop()
+        self.delete()
         return self.create()
 
     def delete(self) -> None:
-        self.request("DELETE", self._session_path())
+        """A session that is already gone counts as deleted (404, or 200 with no body)."""
+        with contextlib.suppress(NotFoundError):
+            self.request("DELETE", self._session_path())
 
     def status(self) -> SessionState:
         return waha_webhooks.session_state(self._json("GET", self._session_path()))
 
     def qr(self) -> QrCode:
-        data = self._json("GET", f"/api/{self._session}/auth/qr", params={"format": "raw"})
+        self._require_scan_state("a QR code")
+        data = self._json(
+            "GET",
+            f"/api/{self._session}/auth/qr",
+            params={"format": "raw"},
+            timeout=LOGIN_TIMEOUT,
+        )
         return QrCode(value=_required_str(data, "value"))
 
     def pairing_code(self, phone: str) -> str:
+        self._require_scan_state("a pairing code")
         data = self._json(
             "POST",
             f"/api/{self._session}/auth/request-code",
             json={"phoneNumber": digits_only(phone)},
+            timeout=LOGIN_TIMEOUT,
         )
         return _required_str(data, "code")
+
+    def _require_scan_state(self, what: str) -> None:
+        # Asked in any other state WAHA waits ~5 s and refuses, or never answers at all.
+        try:
+            state = self.status()
+        except NotFoundError:
+            state = SessionState(SessionStatus.STOPPED, raw_status="not started")
+        if state.status is not SessionStatus.SCAN_QR_CODE:
+            current = state.raw_status or state.status.value
+            raise WrongStateError(
+                f"The session is {current}: {what} is only available while it waits for a "
+                "scan (SCAN_QR_CODE). Start the session and try again in a few seconds.",
+                code=current,
+            )
 
     def screenshot(self) -> Screenshot:
         response = self.request(
@@ -207,12 +309,18 @@ class WahaEngine(Engine):
     def send(self, message: SendRequest) -> SendResult:
         if message.kind not in SEND_ROUTES:
             raise NotSupportedError(f"{self.label} cannot send a {message.kind.value} message.")
+        features = self.features
+        if message.kind in features.refused_kinds:
+            raise NotSupportedError(
+                f"This WAHA server ({self._server}) cannot send {message.kind.value} messages; "
+                "its version or tier does not allow them."
+            )
         method, path, builder = SEND_ROUTES[message.kind]
         body = {"session": self.config.session, "chatId": message.chat_id}
         body.update(message.body(builder))
         if message.payload.get("reply_to"):
             body["reply_to"] = message.payload["reply_to"]
-        if message.client_id:
+        if message.client_id and features.client_ids:
             body["id"] = message.client_id
         response = self.request(method, path, json=body, sends_message=True)
         data = response_json(response)
@@ -235,10 +343,17 @@ class WahaEngine(Engine):
         )
 
     def lookup_message(self, chat_id: str, message_id: str) -> SendResult | None:
+        """None only when the server says it has no such message; never for a missing route,
+        because "not found" decides that an unconfirmed send did not go out."""
+        no_lookup = NotSupportedError(f"This WAHA server ({self._server}) cannot look up messages.")
+        if not self.features.message_lookup:
+            raise no_lookup
         path = f"/api/{self._session}/chats/{_segment(chat_id)}/messages/{_segment(message_id)}"
         try:
             data = self._json("GET", path, params={"downloadMedia": "false"})
-        except NotFoundError:
+        except NotFoundError as exc:
+            if exc.message.startswith("Cannot GET"):
+                raise no_lookup from None
             return None
         ack_name = data.get("ackName")
         return SendResult(
@@ -268,21 +383,26 @@ class WahaEngine(Engine):
         return waha_webhooks.session_state(data)
 
     def _json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        data = response_json(self.request(method, url, **kwargs))
+        return self._readable(response_json(self.request(method, url, **kwargs)))
+
+    @staticmethod
+    def _readable(data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise PermanentError("The gateway sent an answer Switchboard cannot read.")
         return data
 
-    @staticmethod
-    def _webhooks(url: str, secret: str) -> list[dict[str, Any]]:
+    def _webhooks(self, url: str, secret: str) -> list[dict[str, Any]]:
         if not url:
             return []
+        features = self.features
         webhook: dict[str, Any] = {
             "url": url,
-            "events": list(WEBHOOK_EVENTS),
+            "events": [event for event in WEBHOOK_EVENTS if features.accepts_event(event)],
             "retries": dict(WEBHOOK_RETRIES),
         }
-        if secret:
+        # Servers that cannot sign store the key and ignore it; leaving it out keeps their
+        # config honest. The URL carries the secret either way.
+        if secret and features.signs_webhooks:
             webhook["hmac"] = {"key": secret}
         return [webhook]
 
@@ -291,7 +411,7 @@ class WahaEngine(Engine):
     ) -> dict[str, Any]:
         """PUT the webhooks unless the session already has them; returns the session info.
 
-        A PUT replaces the whole config (facts.md), so the rest of it (proxy, metadata, ...)
+        A PUT replaces the whole config (docs/gateways.md), so the rest of it (proxy, metadata, ...)
         is sent back unchanged.
         """
         config = info.get("config") if isinstance(info.get("config"), dict) else {}

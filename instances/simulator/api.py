@@ -1,7 +1,9 @@
 """WAHA's own routes (`/api/...`), answered from the simulator's state.
 
-Paths, status codes and bodies follow waha-openapi-2024.10.8.json and facts.md; routes newer
-than that release (sendList, sendLinkCustomPreview, lids, message lookup) follow WAHA's docs.
+Paths, status codes and bodies follow WAHA 2024.10.8's OpenAPI document and the answers of a
+real server (docs/gateways.md); routes newer than that release (sendList,
+sendLinkCustomPreview, lids, message lookup) follow WAHA's docs. Where the `core-2024.10`
+profile answers differently, the handler says so.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ from .messages import MESSAGE_ENDPOINTS
 from .server import Route, route
 from .transport import Request, Response, empty_response, json_response, png_response
 from .validation import validate_session_create, validate_session_update
-from .webhooks import ENVIRONMENT
+
+# How long a pairing-code request on a STARTING session goes unanswered on old Core: longer
+# than any client waits (170 s and more were observed).
+UNANSWERED_SECONDS = 600.0
 
 if TYPE_CHECKING:
     from .app import Simulator
+    from .profiles import Profile
 
 
 def list_sessions(sim: Simulator, request: Request) -> Response:
@@ -26,7 +32,8 @@ def list_sessions(sim: Simulator, request: Request) -> Response:
 
 
 def create_session(sim: Simulator, request: Request) -> Response:
-    name, start, config = validate_session_create(request.json())
+    events = sim.profile.allowed_events
+    name, start, config = validate_session_create(request.json(), events)
     return json_response(201, sim.state.create_session(name, config, start=start))
 
 
@@ -35,7 +42,7 @@ def get_session(sim: Simulator, request: Request, session: str) -> Response:
 
 
 def update_session(sim: Simulator, request: Request, session: str) -> Response:
-    config = validate_session_update(request.json())
+    config = validate_session_update(request.json(), sim.profile.allowed_events)
     return json_response(200, sim.state.update_session(session, config))
 
 
@@ -49,6 +56,8 @@ def start_session(sim: Simulator, request: Request, session: str) -> Response:
 
 
 def stop_session(sim: Simulator, request: Request, session: str) -> Response:
+    if sim.profile.stop_missing_empty and not sim.state.has_session(session):
+        return empty_response(201)
     return json_response(201, sim.state.stop_session(session))
 
 
@@ -72,6 +81,10 @@ def get_qr(sim: Simulator, request: Request, session: str) -> Response:
 
 
 def request_code(sim: Simulator, request: Request, session: str) -> Response:
+    if sim.profile.pairing_code_hangs_while_starting and _is_starting(sim, session):
+        response = empty_response(504)
+        response.hold_seconds = UNANSWERED_SECONDS
+        return response
     body = request.json()
     phone = body.get("phoneNumber") if isinstance(body, dict) else None
     return json_response(201, {"code": sim.state.request_code(session, phone)})
@@ -103,11 +116,15 @@ def get_file(sim: Simulator, request: Request, session: str, filename: str) -> R
 
 
 def version(sim: Simulator, request: Request) -> Response:
-    return json_response(200, ENVIRONMENT)
+    return json_response(200, sim.profile.environment)
 
 
 def ping(sim: Simulator, request: Request) -> Response:
     return json_response(200, {"message": "pong"})
+
+
+def _is_starting(sim: Simulator, session: str) -> bool:
+    return sim.state.has_session(session) and sim.state.status(session) == "STARTING"
 
 
 def _image(request: Request, png: bytes) -> Response:
@@ -123,7 +140,10 @@ def _send(endpoint: str) -> Route:
     status = 200 if endpoint == "reaction" else 201
 
     def handler(sim: Simulator, request: Request) -> Response:
-        return json_response(status, sim.state.send(endpoint, request.json()))
+        sent = sim.state.send(endpoint, request.json())
+        if endpoint == "sendContactVcard" and sim.profile.contact_card_empty:
+            return empty_response(201)
+        return json_response(status, sent)
 
     method = "PUT" if endpoint == "reaction" else "POST"
     return route(method, f"/api/{endpoint}", handler, send=True)
@@ -156,9 +176,14 @@ ROUTES: list[Route] = [
     route("POST", "/api/{session}/auth/request-code", request_code),
     route("GET", "/api/screenshot", screenshot),
     route("GET", "/api/contacts/check-exists", check_exists),
-    route("GET", "/api/{session}/chats/{chat_id}/messages/{message_id}", get_message),
     route("GET", "/api/{session}/lids/{lid}", get_lid),
     route("GET", "/api/files/{session}/{filename}", get_file),
     *(_send(endpoint) for endpoint in sorted(MESSAGE_ENDPOINTS)),
     *(_chat_action(endpoint) for endpoint in ("sendSeen", "startTyping", "stopTyping")),
 ]
+# Not in WAHA 2024.10: there, this path answers "Cannot GET ...".
+MESSAGE_LOOKUP = route("GET", "/api/{session}/chats/{chat_id}/messages/{message_id}", get_message)
+
+
+def routes_for(profile: Profile) -> list[Route]:
+    return [*ROUTES, MESSAGE_LOOKUP] if profile.message_lookup else list(ROUTES)

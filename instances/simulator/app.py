@@ -7,6 +7,7 @@ import threading
 
 from . import api, control
 from .clock import Clock, system_clock
+from .profiles import CURRENT, Profile
 from .server import Router, SimulatorHTTPServer
 from .state import DEFAULT_ACK_DELAYS, SimulatorState
 from .webhooks import WebhookDispatcher
@@ -17,7 +18,10 @@ DEFAULT_API_KEY = "switchboard-simulator-key"
 
 
 class Simulator:
-    """A WAHA-compatible gateway on `url`, guarded by `api_key`.
+    """A WAHA-compatible gateway on `url`, guarded by `api_key`, behaving like `profile`.
+
+    `wrong_state_delay` overrides the profile's wait before a wrong-state answer (tests
+    shorten WAHA's 5 s).
 
     Use `start()`/`stop()` (or `with Simulator(...) as sim:`) to run it on background threads,
     or `serve_forever()` to run it in the calling thread until Ctrl-C.
@@ -39,8 +43,14 @@ class Simulator:
         webhook_workers: int = 4,
         webhook_timeout: float = 10.0,
         webhook_queue_size: int = 10_000,
+        profile: Profile = CURRENT,
+        wrong_state_delay: float | None = None,
     ) -> None:
         self.api_key = api_key
+        self.profile = profile
+        self.wrong_state_delay = (
+            profile.wrong_state_delay if wrong_state_delay is None else wrong_state_delay
+        )
         self.clock = clock
         self.dispatcher = WebhookDispatcher(
             workers=webhook_workers, timeout=webhook_timeout, queue_size=webhook_queue_size
@@ -53,8 +63,9 @@ class Simulator:
             auto_scan_after=auto_scan_after,
             starting_seconds=starting_seconds,
             qr_rotate_seconds=qr_rotate_seconds,
+            profile=profile,
         )
-        self.router = Router([*api.ROUTES, *control.ROUTES])
+        self.router = Router([*api.routes_for(profile), *control.ROUTES])
         self._tick_interval = tick_interval
         self._server = SimulatorHTTPServer((host, port), self)
         self.host, self.port = self._server.server_address[:2]

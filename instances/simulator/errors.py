@@ -1,4 +1,5 @@
-"""WAHA's error answers. Bodies are copied from a real server (facts.md) and NestJS defaults."""
+"""WAHA's error answers. Bodies are copied from a real server (docs/gateways.md) and NestJS
+defaults."""
 
 from __future__ import annotations
 
@@ -10,11 +11,20 @@ WRONG_STATE_MESSAGE = "Session status is not as expected. Try again later or res
 class SimulatorError(Exception):
     """An HTTP error answer: raised anywhere below the router, rendered as JSON by it."""
 
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | None = None,
+        *,
+        waits: bool = False,
+    ) -> None:
         super().__init__(f"{status}: {body}")
         self.status = status
         self.body = body
         self.headers = headers or {}
+        # Wrong-state answers come only after WAHA has waited for the expected status.
+        self.waits = waits
 
 
 def bad_request(messages: list[str] | str) -> SimulatorError:
@@ -57,6 +67,35 @@ def wrong_state(session: str, status: str, expected: list[str]) -> SimulatorErro
             "session": session,
             "status": status,
             "expected": expected,
+        },
+        waits=True,
+    )
+
+
+def only_default_session() -> SimulatorError:
+    """WAHA Core before 2026.6 runs one session, named `default`."""
+    return unprocessable(
+        "WAHA Core support only 'default' session. If you want to run more then one WhatsApp "
+        "account - please get WAHA PLUS version. Check this out: https://waha.devlike.pro/"
+    )
+
+
+def plus_only(engine: str) -> SimulatorError:
+    return unprocessable(f"The feature is available only in Plus version for '{engine}' engine")
+
+
+def not_implemented(engine: str) -> SimulatorError:
+    return unprocessable(f"The method is not implemented by '{engine}' engine")
+
+
+def still_starting() -> SimulatorError:
+    # Answered at once, unlike the wrong-state body.
+    return SimulatorError(
+        422,
+        {
+            "statusCode": 422,
+            "message": "The session is starting, please try again after few seconds",
+            "error": "Unprocessable Entity",
         },
     )
 

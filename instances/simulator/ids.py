@@ -20,7 +20,7 @@ def ulid(rng: random.Random, now_ms: int) -> str:
 
 
 def event_id(rng: random.Random, now_ms: int) -> str:
-    """WAHA's webhook event id: `evt_` and a lower-case ULID (facts.md, webhook envelope)."""
+    """WAHA's webhook event id: `evt_` and a lower-case ULID (docs/gateways.md)."""
     return "evt_" + ulid(rng, now_ms).lower()
 
 
@@ -53,7 +53,7 @@ def jid_for(chat_id: str) -> str:
 
 
 def serialize_message_id(from_me: bool, chat_id: str, key: str) -> str:
-    """`true|false_<chatId>_<key>` (facts.md, message ids)."""
+    """`true|false_<chatId>_<key>` (docs/gateways.md, message ids)."""
     return f"{'true' if from_me else 'false'}_{chat_id}_{key}"
 
 

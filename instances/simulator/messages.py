@@ -74,7 +74,7 @@ def outgoing_message(
             "status": "SERVER_ACK",
         },
     )
-    # facts.md: `message.any` tells your own messages apart by `source` (api or app).
+    # docs/gateways.md: `message.any` tells your own messages apart by `source` (api or app).
     message["source"] = "api"
     message.update(extra)
     return message

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .errors import bad_request, not_found, unprocessable
+from .errors import bad_request, not_found, not_implemented, plus_only, unprocessable
 from .ids import chat_id_for, digits, message_key, parse_message_id, serialize_message_id
 from .messages import (
     DEVICE,
@@ -26,10 +26,13 @@ from .validation import require_object, validate_send
 
 if TYPE_CHECKING:
     from .faults import Faults
+    from .profiles import Profile
 
 # Numbers whose digits end like this are "not on WhatsApp": check-exists says so, and a
 # message sent to one never gets past the SERVER ack.
 MISSING_NUMBER_SUFFIX = "0000"
+# What old Core on NOWEB refuses: these as Plus-only, video as not implemented.
+_PLUS_ONLY_SENDS = ("sendImage", "sendFile", "sendVoice")
 
 
 def number_exists(chat_id: str) -> bool:
@@ -47,6 +50,7 @@ class MessagingMixin:
     clock: Callable[[], float]
     ack_delays: tuple[float, ...]
     public_url: str
+    profile: Profile
 
     if TYPE_CHECKING:
 
@@ -69,12 +73,19 @@ class MessagingMixin:
         A client-generated `id` is honoured: a bare id becomes `true_<chatId>_<id>`, an id that is
         already serialized (`true_...`) is used as it is. Sending an id the session already has
         answers the existing message and sends nothing again, as WhatsApp drops a repeated id.
+        Profiles that ignore client ids (and `linkPreview`) make up their own id.
         """
         request = validate_send(endpoint, body)
+        client_id = request.get("id") if self.profile.honours_client_ids else None
         with self._lock:
             session = self._working(request["session"])
+            # Checked after the session's state, as WAHA does.
+            if self.profile.media_refused and endpoint in _PLUS_ONLY_SENDS:
+                raise plus_only(self.profile.engine)
+            if self.profile.media_refused and endpoint == "sendVideo":
+                raise not_implemented(self.profile.engine)
             chat_id = self._chat_of(endpoint, request)
-            message_id, key = self._outgoing_id(chat_id, request.get("id"))
+            message_id, key = self._outgoing_id(chat_id, client_id)
             existing = session.by_id.get(message_id)
             if existing is not None:
                 return copy.deepcopy(existing.message)
@@ -240,7 +251,7 @@ class MessagingMixin:
         mimetype = str(media.get("mimetype") or "application/octet-stream")
         filename = media.get("filename")
         if media.get("error"):
-            # facts.md: `url` is null with an `error` when the engine could not download it.
+            # docs/gateways.md: `url` is null with an `error` when the engine could not download it.
             reason = media["error"] if isinstance(media["error"], str) else "Media download failed"
             error = {"message": reason}
             return {"url": None, "mimetype": mimetype, "filename": filename, "error": error}

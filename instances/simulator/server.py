@@ -26,7 +26,6 @@ from .errors import (
 )
 from .faults import SendFault
 from .transport import Request, Response, error_response
-from .webhooks import WAHA_VERSION
 
 if TYPE_CHECKING:
     from .app import Simulator
@@ -77,14 +76,20 @@ def dispatch(simulator: Simulator, request: Request) -> Response:
             return _send_with_faults(simulator, matched, request, params)
         return matched.handler(simulator, request, **params)
     except SimulatorError as error:
-        return error_response(error)
+        return _answer_error(simulator, error)
     except Exception:
         logger.exception("Simulator crashed on %s %s", request.method, request.path)
         return error_response(internal_error())
 
 
+def _answer_error(simulator: Simulator, error: SimulatorError) -> Response:
+    if error.waits and simulator.wrong_state_delay:
+        simulator.pause(simulator.wrong_state_delay)
+    return error_response(error)
+
+
 def _authorized(simulator: Simulator, request: Request) -> bool:
-    # facts.md: the key comes in X-Api-Key, or as x-api-key in the query for media URLs.
+    # The key comes in X-Api-Key, or as x-api-key in the query for media URLs.
     provided = request.headers.get("X-Api-Key") or request.query.get("x-api-key") or ""
     return hmac.compare_digest(provided.encode(), simulator.api_key.encode())
 
@@ -102,7 +107,7 @@ def _send_with_faults(
     try:
         response = matched.handler(simulator, request, **params)
     except SimulatorError as error:
-        response = error_response(error)
+        response = _answer_error(simulator, error)
     if fault is SendFault.TIMEOUT:
         response.hold_seconds = simulator.state.faults.timeout_hold_s
     return response
@@ -110,7 +115,6 @@ def _send_with_faults(
 
 class SimulatorRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = f"WAHA/{WAHA_VERSION}"
     sys_version = ""
     # Idle keep-alive connections give up their thread after this long.
     timeout = 60
@@ -122,6 +126,9 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         self._serve()
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def version_string(self) -> str:
+        return self.server.simulator.profile.user_agent
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silenced: `_serve` logs one line per request without the query (it may hold the key)."""

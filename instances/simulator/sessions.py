@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from .webhooks import ENGINE
+from .profiles import CURRENT, Profile
 
 
 class Status(enum.StrEnum):
@@ -53,6 +53,8 @@ class Session:
     pairing_phone: str = ""
     qr_salt: str = ""
     qr_index: int = 0
+    # STARTING reports repeated so far in this STARTING phase (profiles that reconnect).
+    starting_repeats: int = 0
     records: list[MessageRecord] = field(default_factory=list)
     by_id: dict[str, MessageRecord] = field(default_factory=dict)
     by_key: dict[str, MessageRecord] = field(default_factory=dict)
@@ -86,11 +88,12 @@ class Session:
     def find(self, message_id: str) -> MessageRecord | None:
         return self.by_id.get(message_id) or self.by_key.get(message_id)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "status": self.status.value,
-            "config": copy.deepcopy(self.config),
-            "me": self.me(),
-            "engine": {"engine": ENGINE},
-        }
+    def to_json(self, profile: Profile = CURRENT) -> dict[str, Any]:
+        stopped = self.status == Status.STOPPED
+        answer: dict[str, Any] = {"name": self.name, "status": self.status.value}
+        if not (profile.old_session_shape and not stopped and self.config is None):
+            answer["config"] = copy.deepcopy(self.config)
+        answer["me"] = self.me()
+        old_stopped = stopped and profile.old_session_shape
+        answer["engine"] = {} if old_stopped else {"engine": profile.engine}
+        return answer

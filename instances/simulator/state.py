@@ -20,13 +20,16 @@ from .clock import Clock, system_clock
 from .errors import (
     bad_request,
     not_found,
+    only_default_session,
     session_not_running,
+    still_starting,
     unprocessable,
     wrong_state,
 )
 from .faults import Faults, SendFault
 from .ids import digits, event_id
 from .messaging import MessagingMixin
+from .profiles import CURRENT, Profile
 from .sessions import MessageRecord, Session, Status
 from .webhooks import WebhookEvent, subscribed
 
@@ -56,8 +59,10 @@ class SimulatorState(MessagingMixin):
         starting_seconds: float = 0.5,
         qr_rotate_seconds: float = 20.0,
         public_url: str = "",
+        profile: Profile = CURRENT,
     ) -> None:
         self._lock = threading.RLock()
+        self.profile = profile
         self._sink = sink
         self._seed = seed
         self.clock = clock
@@ -71,6 +76,7 @@ class SimulatorState(MessagingMixin):
         self.public_url = public_url
         self._faults = Faults()
         self._sessions: dict[str, Session] = {}
+        self._add_default_session()
 
     def tick(self) -> None:
         with self._lock:
@@ -82,6 +88,7 @@ class SimulatorState(MessagingMixin):
         """Forget every session, message and fault, and drop webhooks not yet sent."""
         with self._lock:
             self._sessions.clear()
+            self._add_default_session()
             self._faults = Faults()
             if self._seed is not None:
                 self.rng.seed(self._seed)
@@ -91,15 +98,16 @@ class SimulatorState(MessagingMixin):
     def create_session(self, name: str, config: dict[str, Any] | None, *, start: bool) -> dict:
         with self._lock:
             self.tick()
+            self._check_name(name)
             if name in self._sessions:
                 raise unprocessable(f"Session '{name}' already exists. Use PUT to update it.")
             session = self._sessions[name] = Session(name, config, status_since=self.clock())
             if start:
                 self._begin(session)
-            return session.to_json()
+            return session.to_json(self.profile)
 
     def update_session(self, name: str, config: dict[str, Any] | None) -> dict:
-        """facts.md: PUT replaces the whole config and restarts a running session."""
+        """PUT replaces the whole config and restarts a running session (docs/gateways.md)."""
         with self._lock:
             session = self._existing(name)
             was_running = session.running
@@ -107,41 +115,48 @@ class SimulatorState(MessagingMixin):
             session.config = config
             if was_running:
                 self._begin(session)
-            return session.to_json()
+            return session.to_json(self.profile)
 
     def delete_session(self, name: str) -> None:
         with self._lock:
             self._sessions.pop(name, None)
 
+    def has_session(self, name: str) -> bool:
+        with self._lock:
+            return name in self._sessions
+
     def get_session(self, name: str) -> dict:
         with self._lock:
-            return self._existing(name).to_json()
+            return self._existing(name).to_json(self.profile)
 
     def list_sessions(self, *, include_stopped: bool = False) -> list[dict]:
         with self._lock:
             self.tick()
             sessions = self._sessions.values()
-            return [s.to_json() for s in sessions if include_stopped or s.running]
+            return [s.to_json(self.profile) for s in sessions if include_stopped or s.running]
 
     def start_session(self, name: str) -> dict:
         with self._lock:
+            self._check_name(name)
             session = self._existing(name)
+            if session.running and self.profile.start_running_refused:
+                raise unprocessable(f"Session '{name}' is already started.")
             if not session.running:
                 self._begin(session)
-            return session.to_json()
+            return session.to_json(self.profile)
 
     def stop_session(self, name: str) -> dict:
         with self._lock:
             session = self._existing(name)
             self._stop(session)
-            return session.to_json()
+            return session.to_json(self.profile)
 
     def restart_session(self, name: str) -> dict:
         with self._lock:
             session = self._existing(name)
             self._stop(session)
             self._begin(session)
-            return session.to_json()
+            return session.to_json(self.profile)
 
     def logout_session(self, name: str) -> dict:
         """Unlink the phone; a running session starts again and asks for a new scan."""
@@ -153,13 +168,13 @@ class SimulatorState(MessagingMixin):
             session.pairing_phone = ""
             if was_running:
                 self._begin(session)
-            return session.to_json()
+            return session.to_json(self.profile)
 
     def fail_session(self, name: str) -> dict:
         with self._lock:
             session = self._running(name)
             self._set_status(session, Status.FAILED, self.clock())
-            return session.to_json()
+            return session.to_json(self.profile)
 
     def scan(self, name: str, *, phone: str = "", push_name: str = "") -> dict:
         """What a phone scanning the QR does: link the account, go WORKING."""
@@ -167,7 +182,7 @@ class SimulatorState(MessagingMixin):
             session = self._running(name)
             self._require(session, Status.SCAN_QR_CODE)
             self._link(session, self.clock(), phone=phone, push_name=push_name)
-            return session.to_json()
+            return session.to_json(self.profile)
 
     def me(self, name: str) -> dict[str, str] | None:
         with self._lock:
@@ -189,6 +204,8 @@ class SimulatorState(MessagingMixin):
         """(text, is_qr): NOWEB's screenshot is the QR while scanning, else a status picture."""
         with self._lock:
             session = self._running(name)
+            if session.status == Status.STARTING and self.profile.screenshot_refused_while_starting:
+                raise still_starting()
             if session.status == Status.SCAN_QR_CODE:
                 return self._qr(session), True
             return f"{session.name}: {session.status.value}", False
@@ -242,6 +259,15 @@ class SimulatorState(MessagingMixin):
             return copy.deepcopy(self._existing(name).actions)
 
     # Internals; the callers hold the lock.
+    def _add_default_session(self) -> None:
+        # Old Core reports `default` as STOPPED on a fresh server rather than "not found".
+        if self.profile.default_always_exists:
+            self._sessions["default"] = Session("default", None, status_since=self.clock())
+
+    def _check_name(self, name: str) -> None:
+        if self.profile.only_default_session and name != "default":
+            raise only_default_session()
+
     def _existing(self, name: str) -> Session:
         self.tick()
         session = self._sessions.get(name)
@@ -262,13 +288,15 @@ class SimulatorState(MessagingMixin):
         return session
 
     def _require(self, session: Session, status: Status) -> None:
-        # Real WAHA waits up to ~5 s for the status first (facts.md); the simulator answers now.
+        # Real WAHA waits up to ~5 s for the status first; the server adds that wait
+        # (`wrong_state_delay`) outside the lock.
         if session.status != status:
             raise wrong_state(session.name, session.status.value, [status.value])
 
     def _begin(self, session: Session) -> None:
         session.qr_salt = f"{self.rng.getrandbits(64):016x}"
         session.qr_index = 0
+        session.starting_repeats = 0
         self._set_status(session, Status.STARTING, self.clock())
 
     def _stop(self, session: Session) -> None:
@@ -279,6 +307,7 @@ class SimulatorState(MessagingMixin):
         if session.status == Status.STARTING:
             ready_at = session.status_since + self.starting_seconds
             if now < ready_at:
+                self._repeat_starting(session, now)
                 return
             if session.account:
                 self._set_status(session, Status.WORKING, ready_at)
@@ -293,7 +322,17 @@ class SimulatorState(MessagingMixin):
         index = int(waited // self.qr_rotate_seconds)
         if index > session.qr_index:
             session.qr_index = index
-            # facts.md: every new QR re-announces SCAN_QR_CODE.
+            # docs/gateways.md: every new QR re-announces SCAN_QR_CODE.
+            self._emit_status(session)
+
+    def _repeat_starting(self, session: Session, now: float) -> None:
+        """Reconnecting to WhatsApp re-sends the very same STARTING report every few seconds."""
+        every = self.profile.starting_repeat_seconds
+        if not every:
+            return
+        due = int((now - session.status_since) // every)
+        while session.starting_repeats < due:
+            session.starting_repeats += 1
             self._emit_status(session)
 
     def _link(self, session: Session, at: float, *, phone: str = "", push_name: str = "") -> None:
@@ -344,6 +383,7 @@ class SimulatorState(MessagingMixin):
                 targets=targets,
                 copies=2 if duplicate else 1,
                 on_due=on_due,
+                profile=self.profile,
             ),
             delay,
         )

@@ -1,6 +1,6 @@
 """Request validation in the manner of WAHA's NestJS ValidationPipe: 400 with a list of messages.
 
-Required fields follow the request schemas in waha-openapi-2024.10.8.json; sendList and
+Required fields follow the request schemas in WAHA 2024.10.8's OpenAPI document; sendList and
 sendLinkCustomPreview come from newer WAHA releases and are accepted as well.
 """
 
@@ -90,8 +90,10 @@ def validate_send(endpoint: str, body: Any) -> dict[str, Any]:
     return body
 
 
-def validate_session_create(body: Any) -> tuple[str, bool, dict[str, Any] | None]:
-    """(name, start, config) of a `POST /api/sessions` body."""
+def validate_session_create(
+    body: Any, allowed_events: tuple[str, ...] | None = None
+) -> tuple[str, bool, dict[str, Any] | None]:
+    """(name, start, config) of a `POST /api/sessions` body; `allowed_events` None: any."""
     body = require_object(body)
     name = body.get("name", "default")
     start = body.get("start", True)
@@ -102,21 +104,23 @@ def validate_session_create(body: Any) -> tuple[str, bool, dict[str, Any] | None
         errors.append(f"name must be shorter than or equal to {SESSION_NAME_MAX_LENGTH} characters")
     if not isinstance(start, bool):
         errors.append("start must be a boolean value")
-    errors += validate_config(body.get("config"))
+    errors += validate_config(body.get("config"), allowed_events)
     if errors:
         raise bad_request(errors)
     return name, start, body.get("config")
 
 
-def validate_session_update(body: Any) -> dict[str, Any] | None:
+def validate_session_update(
+    body: Any, allowed_events: tuple[str, ...] | None = None
+) -> dict[str, Any] | None:
     body = require_object(body)
-    errors = validate_config(body.get("config"))
+    errors = validate_config(body.get("config"), allowed_events)
     if errors:
         raise bad_request(errors)
     return body.get("config")
 
 
-def validate_config(config: Any) -> list[str]:
+def validate_config(config: Any, allowed_events: tuple[str, ...] | None = None) -> list[str]:
     if config is None:
         return []
     if not isinstance(config, dict):
@@ -131,11 +135,13 @@ def validate_config(config: Any) -> list[str]:
     if not isinstance(webhooks, list):
         return [*errors, "config.webhooks must be an array"]
     for index, webhook in enumerate(webhooks):
-        errors += _validate_webhook(webhook, f"config.webhooks.{index}")
+        errors += _validate_webhook(webhook, f"config.webhooks.{index}", allowed_events)
     return errors
 
 
-def _validate_webhook(webhook: Any, prefix: str) -> list[str]:
+def _validate_webhook(
+    webhook: Any, prefix: str, allowed_events: tuple[str, ...] | None
+) -> list[str]:
     if not isinstance(webhook, dict):
         return [f"{prefix} must be an object"]
     errors = []
@@ -144,6 +150,12 @@ def _validate_webhook(webhook: Any, prefix: str) -> list[str]:
     events = webhook.get("events")
     if not isinstance(events, list) or not all(isinstance(event, str) for event in events):
         errors.append(f"{prefix}.events must be an array of strings")
+    elif allowed_events is not None and not set(events) <= {"*", *allowed_events}:
+        # class-validator's wording, prefixed with the nested path the NestJS way.
+        errors.append(
+            f"{prefix}.each value in events must be one of the following values: "
+            + ", ".join(allowed_events)
+        )
     hmac = webhook.get("hmac")
     if hmac is not None and not (
         isinstance(hmac, dict) and isinstance(hmac.get("key", ""), str | None)

@@ -19,19 +19,16 @@ import threading
 import time
 import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-logger = logging.getLogger(__name__)
+from .profiles import CURRENT, Profile
 
-WAHA_VERSION = "2024.10.8"
-ENGINE = "NOWEB"
-ENVIRONMENT = {"version": WAHA_VERSION, "engine": ENGINE, "tier": "CORE", "browser": None}
-USER_AGENT = f"WAHA/{WAHA_VERSION}"
+logger = logging.getLogger(__name__)
 
 # Used when a webhook has no `retries` config; configured values are clamped to these bounds.
 DEFAULT_RETRIES = {"policy": "constant", "delaySeconds": 2, "attempts": 3}
@@ -40,7 +37,8 @@ MAX_RETRY_DELAY_SECONDS = 60.0
 
 
 def sign(body: bytes, key: str) -> str:
-    """`X-Webhook-Hmac`: hex HMAC-SHA512 of the exact body bytes (facts.md has a test vector)."""
+    """`X-Webhook-Hmac`: hex HMAC-SHA512 of the exact body bytes (docs/gateways.md has a test
+    vector)."""
     return hmac.new(key.encode(), body, hashlib.sha512).hexdigest()
 
 
@@ -54,7 +52,8 @@ class WebhookEvent:
     """One event for the webhooks of one session, frozen at the moment it happened.
 
     `on_due` runs when the event's delay has passed, just before delivery; when it answers False
-    the event is dropped (an ack for a session that has stopped meanwhile).
+    the event is dropped (an ack for a session that has stopped meanwhile). `profile` decides
+    the envelope's shape and whether it is signed.
     """
 
     id: str
@@ -67,18 +66,21 @@ class WebhookEvent:
     targets: tuple[dict[str, Any], ...]
     copies: int = 1
     on_due: Callable[[], bool] | None = field(default=None, compare=False)
+    profile: Profile = CURRENT
 
     def envelope(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "timestamp": self.timestamp,
-            "event": self.event,
-            "session": self.session,
-            "metadata": self.metadata,
+        envelope: dict[str, Any] = {}
+        if self.profile.envelope_ids:
+            envelope |= {"id": self.id, "timestamp": self.timestamp}
+        envelope |= {"event": self.event, "session": self.session}
+        # Old versions leave `metadata` out when the session has none.
+        if self.metadata or self.profile.envelope_ids:
+            envelope["metadata"] = self.metadata
+        return envelope | {
             "me": self.me,
             "payload": self.payload,
-            "engine": ENGINE,
-            "environment": ENVIRONMENT,
+            "engine": self.profile.engine,
+            "environment": self.profile.environment,
         }
 
     def body(self) -> bytes:
@@ -144,6 +146,9 @@ class WebhookDispatcher:
         self._condition = threading.Condition()
         self._outstanding = 0
         self._stopping = threading.Event()
+        # Cleared while deliveries are held back (`held`); set otherwise.
+        self._open = threading.Event()
+        self._open.set()
         self._threads: list[threading.Thread] = []
         self._stats = {"delivered": 0, "retried": 0, "failed": 0, "dropped": 0}
 
@@ -159,6 +164,7 @@ class WebhookDispatcher:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
+        self._open.set()
         self.clear()
         with self._condition:
             self._condition.notify_all()
@@ -193,6 +199,19 @@ class WebhookDispatcher:
         with self._condition:
             self._outstanding -= dropped
             self._condition.notify_all()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Queue deliveries but send none until the block ends.
+
+        Tests use it so that a receiver sharing their database connection (Django's live
+        server on in-memory SQLite) is never written to while the test itself is using it.
+        """
+        self._open.clear()
+        try:
+            yield
+        finally:
+            self._open.set()
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Block until nothing is scheduled, queued or in flight; False on timeout."""
@@ -272,6 +291,7 @@ class WebhookDispatcher:
             if delivery is None:
                 jobs.task_done()
                 return
+            self._open.wait()
             try:
                 self._deliver(delivery)
             except Exception:
@@ -282,13 +302,13 @@ class WebhookDispatcher:
 
     def _deliver(self, delivery: _Delivery) -> None:
         target = delivery.target
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Webhook-Request-Id": uuid.uuid4().hex,
-            "X-Webhook-Timestamp": str(int(time.time() * 1000)),
-        }
-        key = (target.get("hmac") or {}).get("key")
+        profile = delivery.event.profile
+        headers = {"Content-Type": "application/json", "User-Agent": profile.user_agent}
+        if profile.envelope_ids:
+            headers["X-Webhook-Request-Id"] = uuid.uuid4().hex
+            headers["X-Webhook-Timestamp"] = str(int(time.time() * 1000))
+        # Versions that cannot sign store the key and ignore it.
+        key = (target.get("hmac") or {}).get("key") if profile.signs_webhooks else None
         if key:
             headers["X-Webhook-Hmac"] = sign(delivery.body, key)
             headers["X-Webhook-Hmac-Algorithm"] = "sha512"

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from instances.simulator import DEFAULT_ACK_DELAYS, DEFAULT_API_KEY, Simulator
+from instances.simulator import DEFAULT_ACK_DELAYS, DEFAULT_API_KEY, PROFILES, Simulator
 
 
 def default_api_key() -> str:
@@ -56,6 +56,13 @@ class Command(BaseCommand):
             help="Seconds after a send until each ack webhook (default: 0.5,1.5,3).",
         )
         parser.add_argument("--seed", type=int, help="Seed ids and faults for repeatable runs.")
+        parser.add_argument(
+            "--profile",
+            choices=sorted(PROFILES),
+            default="current",
+            help="Behave like today's WAHA (current) or like WAHA Core 2024.10.8 "
+            "(core-2024.10: unsigned webhooks without ids, `default` session only).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         simulator = Simulator(
@@ -65,10 +72,14 @@ class Command(BaseCommand):
             auto_scan_after=options["auto_scan_after"],
             ack_delays=options["ack_delays"],
             seed=options["seed"],
+            profile=PROFILES[options["profile"]],
         )
         # `make run` stops its processes with SIGTERM: treat it like Ctrl-C.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-        self.stdout.write(f"WAHA simulator listening on {simulator.url} (Ctrl-C to stop)")
+        self.stdout.write(
+            f"WAHA simulator ({simulator.profile.name}, WAHA {simulator.profile.version}) "
+            f"listening on {simulator.url} (Ctrl-C to stop)"
+        )
         try:
             simulator.serve_forever()
         except KeyboardInterrupt:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import pytest
+from django.core.management import CommandError
 from django.test import override_settings
 
-from instances.management.commands.simulator import default_api_key, parse_ack_delays
+from instances.management.commands.simulator import Command, default_api_key, parse_ack_delays
 
 
 def test_reset_forgets_sessions_messages_and_faults(simulator, link_session, api):
@@ -47,3 +49,12 @@ def test_the_command_s_api_key_comes_from_settings_then_environment(monkeypatch)
         assert default_api_key() == "from-env"
         monkeypatch.delenv("SIMULATOR_API_KEY")
         assert default_api_key() == "switchboard-simulator-key"
+
+
+def test_the_command_runs_current_waha_unless_told_to_behave_like_core_2024_10():
+    parser = Command().create_parser("manage.py", "simulator")
+
+    assert parser.parse_args([]).profile == "current"
+    assert parser.parse_args(["--profile", "core-2024.10"]).profile == "core-2024.10"
+    with pytest.raises(CommandError):
+        parser.parse_args(["--profile", "2019"])

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import re
 
-from instances.simulator import sign
+from instances.simulator import CURRENT, sign
 from instances.simulator.webhooks import RetryPolicy
 from tests.refused_address import REFUSED_URL
 
@@ -44,7 +44,7 @@ def test_the_envelope_has_waha_s_shape(link_session, webhook_receiver):
     )
     assert envelope["engine"] == "NOWEB"
     assert envelope["environment"] == {
-        "version": "2024.10.8",
+        "version": CURRENT.version,
         "engine": "NOWEB",
         "tier": "CORE",
         "browser": None,
@@ -66,7 +66,7 @@ def test_signed_webhooks_carry_waha_s_headers(link_session, webhook_receiver):
 
     headers = hook.headers
     assert headers["content-type"] == "application/json"
-    assert headers["user-agent"] == "WAHA/2024.10.8"
+    assert headers["user-agent"] == f"WAHA/{CURRENT.version}"
     assert headers["x-webhook-request-id"]
     assert headers["x-webhook-timestamp"].isdigit()
     assert headers["x-webhook-hmac-algorithm"] == "sha512"

@@ -24,7 +24,7 @@ from instances.engines.base import (
 )
 from instances.engines.waha import WahaEngine
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "waha"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "waha"
 CHAT = "4917612345678@c.us"
 
 
