@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PASSWORD, InstanceFactory
+from tests.refused_address import REFUSED_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +29,14 @@ FORMS = {
     "instances:create": {
         "name": "Sales",
         "engine": "waha",
-        "base_url": "http://127.0.0.1:9",
+        "base_url": REFUSED_URL,
         "session_name": "default",
         "api_key": "k" * 20,
     },
     "instances:edit": {
         "name": "Sales",
         "engine": "waha",
-        "base_url": "http://127.0.0.1:9",
+        "base_url": REFUSED_URL,
         "session_name": "default",
         "api_key": "",
     },

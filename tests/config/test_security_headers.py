@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from instances.models import Instance
 from tests.accounts.test_access_by_role import ACCESS
+from tests.refused_address import REFUSED_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.IGNORECASE)
 @pytest.fixture
 def instance(db):
     return Instance.objects.create(
-        name="Sales", engine="waha", base_url="http://127.0.0.1:9", session_name="s", api_key="k"
+        name="Sales", engine="waha", base_url=REFUSED_URL, session_name="s", api_key="k"
     )
 
 
