@@ -1,0 +1,214 @@
+"""Sending queued messages: take an instance's turn, claim its next due row, send, record.
+
+Claims are conditional updates (and `SELECT ... FOR UPDATE SKIP LOCKED` where the database has
+it), so any number of workers on any number of hosts send each row at most once. A row is
+`sending` only between its claim and the recorded outcome; a worker that dies in between leaves
+it to `recover_stale_sends`, which never puts it back in the queue blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from instances.engine_cache import engine_for
+from instances.engines.base import (
+    Capability,
+    EngineError,
+    RetryableError,
+    SendRequest,
+    UnconfirmedError,
+)
+from instances.models import (
+    Instance,
+    InstanceStatus,
+    OutboundMessage,
+    OutboundStatus,
+    QueueSettings,
+    SendAttempt,
+)
+from instances.outbound import pacing
+from instances.outbound.status import is_forward, wire_id
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# Longer than an engine's read timeout: a send still `sending` after this is not in flight.
+STALE_AFTER = timedelta(minutes=2)
+S = OutboundStatus
+Outcome = SendAttempt.Outcome
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def queue_settings(instance: Instance) -> QueueSettings:
+    return QueueSettings.objects.get_or_create(instance=instance)[0]
+
+
+def due_messages(instance: Instance, now: datetime):
+    return OutboundMessage.objects.filter(instance=instance, status=S.QUEUED, due_at__lte=now)
+
+
+def take_turn(instance: Instance, now: datetime, rng: random.Random) -> bool:
+    """Reserve the instance's next send slot; False when it is not this caller's to take
+    (paused, not WORKING, nothing due, capped, too soon, or another worker took it)."""
+    settings = queue_settings(instance)
+    if settings.paused or instance.status != InstanceStatus.WORKING:
+        return False
+    if not due_messages(instance, now).exists():
+        return False
+    recent = list(
+        SendAttempt.objects.filter(message__instance=instance, started_at__gt=now - pacing.MINUTE)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+    )
+    frees_at = pacing.cap_frees_at(recent, settings.per_minute_cap, now)
+    if frees_at is not None:
+        QueueSettings.objects.filter(pk=settings.pk).update(next_send_at=frees_at)
+        return False
+    delay = pacing.draw_delay(settings.min_delay_seconds, settings.max_delay_seconds, rng)
+    free = Q(next_send_at__isnull=True) | Q(next_send_at__lte=now)
+    return QueueSettings.objects.filter(free, pk=settings.pk).update(next_send_at=now + delay) == 1
+
+
+def claim_next(instance: Instance, now: datetime, worker: str) -> OutboundMessage | None:
+    """The highest-priority, oldest due row, now `sending` and ours alone."""
+    with transaction.atomic():
+        candidates = (
+            due_messages(instance, now)
+            .select_for_update(skip_locked=True)
+            .order_by("-priority", "due_at", "id")
+        )
+        for message in candidates[:5]:
+            claimed = OutboundMessage.objects.filter(pk=message.pk, status=S.QUEUED).update(
+                status=S.SENDING,
+                claimed_by=worker,
+                claimed_at=now,
+                attempts=F("attempts") + 1,
+                status_changed_at=now,
+            )
+            if claimed:
+                SendAttempt.objects.create(message=message, worker=worker, started_at=now)
+                message.refresh_from_db()
+                return message
+    return None
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str
+    detail: str = ""
+
+
+def send_claimed(message: OutboundMessage, *, rng: random.Random, now=timezone.now) -> SendOutcome:
+    """Send one claimed row through its instance's engine and record what happened."""
+    engine = engine_for(message.instance)
+    request = SendRequest(
+        chat_id=message.chat_id,
+        kind=message.kind,
+        payload=message.payload,
+        client_id=wire_id(message) if Capability.LOOKUP_MESSAGE in engine.capabilities else "",
+    )
+    try:
+        result = engine.send(request)
+    except UnconfirmedError as exc:
+        return _finish(message, S.UNCONFIRMED, Outcome.UNCONFIRMED, exc.message, now())
+    except RetryableError as exc:
+        if message.attempts >= MAX_ATTEMPTS:
+            detail = f"Gave up after {message.attempts} attempts: {exc.message}"
+            return _finish(message, S.FAILED, Outcome.FAILED, detail, now())
+        retry_at = now() + pacing.retry_delay(message.attempts, rng, exc.retry_after)
+        return _retry(message, exc.message, retry_at, now())
+    except EngineError as exc:
+        return _finish(message, S.FAILED, Outcome.FAILED, exc.message, now())
+    except Exception:
+        # Not knowing what happened is exactly "unconfirmed": a person decides.
+        logger.exception("Sending outbound message %s failed unexpectedly", message.pk)
+        detail = "Switchboard failed while sending; the message may have gone out."
+        return _finish(message, S.UNCONFIRMED, Outcome.UNCONFIRMED, detail, now())
+    return _finish(message, S.SENT, Outcome.SENT, "", now(), provider_id=result.provider_id)
+
+
+def _finish(
+    message: OutboundMessage,
+    status: str,
+    outcome: str,
+    detail: str,
+    at: datetime,
+    *,
+    provider_id: str = "",
+) -> SendOutcome:
+    detail = detail[:300]
+    with transaction.atomic():
+        current = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+        fields = {"last_error": detail if status != S.SENT else ""}
+        if provider_id and not current.provider_id:
+            fields["provider_id"] = provider_id[:200]
+        if status == S.SENT:
+            fields["sent_at"] = at
+        # An ack may have arrived first and moved the row on: never step back.
+        if current.status == S.SENDING or is_forward(current.status, status):
+            fields.update(status=status, status_changed_at=at)
+        OutboundMessage.objects.filter(pk=message.pk).update(**fields)
+        SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).update(
+            outcome=outcome, finished_at=at, detail=detail
+        )
+    return SendOutcome(status, detail)
+
+
+def _retry(message: OutboundMessage, detail: str, retry_at: datetime, at: datetime) -> SendOutcome:
+    detail = detail[:300]
+    with transaction.atomic():
+        OutboundMessage.objects.filter(pk=message.pk, status=S.SENDING).update(
+            status=S.QUEUED, due_at=retry_at, last_error=detail, status_changed_at=at
+        )
+        SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).update(
+            outcome=Outcome.RETRY, finished_at=at, detail=detail
+        )
+    return SendOutcome(S.QUEUED, detail)
+
+
+def send_next(instance_id: int, *, rng: random.Random | None = None) -> SendOutcome | None:
+    """One send for an instance whose turn the caller holds; None when nothing was due."""
+    instance = Instance.objects.filter(pk=instance_id).first()
+    if instance is None:
+        return None
+    message = claim_next(instance, timezone.now(), worker_name())
+    if message is None:
+        return None
+    return send_claimed(message, rng=rng or random.Random())  # noqa: S311 - jitter, not a secret
+
+
+def recover_stale_sends(now: datetime | None = None) -> int:
+    """Rows left `sending` by a worker that died: reconcile by client id where the engine can
+    look messages up, else mark them unconfirmed for a person to decide. Never re-queued."""
+    now = now or timezone.now()
+    stale = OutboundMessage.objects.filter(status=S.SENDING, claimed_at__lt=now - STALE_AFTER)
+    recovered = 0
+    for message in stale.select_related("instance")[:500]:
+        found = None
+        if message.instance.supports(Capability.LOOKUP_MESSAGE):
+            try:
+                found = engine_for(message.instance).lookup_message(
+                    message.chat_id, wire_id(message)
+                )
+            except EngineError as exc:
+                logger.info("Could not reconcile outbound message %s: %s", message.pk, exc.message)
+        if found is not None:
+            detail = "The worker stopped mid-send; the engine has the message."
+            _finish(message, S.SENT, Outcome.RECOVERED, detail, now, provider_id=found.provider_id)
+        else:
+            detail = "The worker stopped mid-send; the message may or may not have gone out."
+            _finish(message, S.UNCONFIRMED, Outcome.RECOVERED, detail, now)
+        recovered += 1
+    return recovered
