@@ -23,6 +23,7 @@ from instances.engine_cache import engine_for
 from instances.engines.base import (
     Capability,
     EngineError,
+    MessageKind,
     RetryableError,
     SendRequest,
     UnconfirmedError,
@@ -115,7 +116,7 @@ def send_claimed(message: OutboundMessage, *, rng: random.Random, now=timezone.n
     engine = engine_for(message.instance)
     request = SendRequest(
         chat_id=message.chat_id,
-        kind=message.kind,
+        kind=MessageKind(message.kind),
         payload=message.payload,
         client_id=wire_id(message) if Capability.LOOKUP_MESSAGE in engine.capabilities else "",
     )

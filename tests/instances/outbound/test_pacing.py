@@ -1,0 +1,98 @@
+"""Each instance's turns: a drawn delay, a per-minute cap, and nothing for a paused or
+unlinked instance. Times are passed in, never waited for."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from instances.models import InstanceStatus, QueueSettings
+from instances.outbound import enqueue
+from instances.outbound.dispatcher import claim_next, take_turn
+from tests.factories import InstanceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def working():
+    instance = InstanceFactory(status=InstanceStatus.WORKING)
+    QueueSettings.objects.create(instance=instance, min_delay_seconds=2, max_delay_seconds=4)
+    return instance
+
+
+def queue_text(instance, count=1, **kwargs):
+    return [
+        enqueue(instance, "+4915123456789", "text", {"text": f"m{n}"}, **kwargs)
+        for n in range(count)
+    ]
+
+
+def test_the_next_turn_comes_after_a_delay_drawn_between_min_and_max(working):
+    queue_text(working, 3)
+    now = timezone.now()
+
+    assert take_turn(working, now, random.Random(1))
+    gap = QueueSettings.objects.get(instance=working).next_send_at - now
+    assert timedelta(seconds=2) <= gap <= timedelta(seconds=4)
+    assert not take_turn(working, now + gap - timedelta(milliseconds=10), random.Random(1))
+    assert take_turn(working, now + gap, random.Random(1))
+
+
+def test_a_paused_or_unlinked_instance_takes_no_turn(working):
+    queue_text(working)
+    QueueSettings.objects.filter(instance=working).update(paused=True)
+    assert not take_turn(working, timezone.now(), random.Random(1))
+
+    QueueSettings.objects.filter(instance=working).update(paused=False)
+    working.status = InstanceStatus.SCAN_QR_CODE
+    assert not take_turn(working, timezone.now(), random.Random(1))
+
+
+def test_nothing_due_means_no_turn(working):
+    queue_text(working, send_at=timezone.now() + timedelta(hours=1))
+
+    assert not take_turn(working, timezone.now(), random.Random(1))
+
+
+def test_the_per_minute_cap_holds_the_next_turn_until_the_oldest_send_ages_out(working):
+    QueueSettings.objects.filter(instance=working).update(
+        per_minute_cap=2, min_delay_seconds=0, max_delay_seconds=0
+    )
+    queue_text(working, 3)
+    start = timezone.now()
+    for offset in (0, 10):
+        at = start + timedelta(seconds=offset)
+        assert take_turn(working, at, random.Random(1))
+        assert claim_next(working, at, "w1") is not None
+
+    assert not take_turn(working, start + timedelta(seconds=20), random.Random(1))
+    held_until = QueueSettings.objects.get(instance=working).next_send_at
+    assert held_until == start + timedelta(minutes=1)
+    assert take_turn(working, held_until + timedelta(milliseconds=1), random.Random(1))
+
+
+def test_rows_are_claimed_by_priority_then_age(working):
+    (low_old,) = queue_text(working)
+    (high,) = queue_text(working, priority=5)
+    (low_new,) = queue_text(working)
+    now = timezone.now() + timedelta(seconds=1)
+
+    order = [claim_next(working, now, "w1") for _ in range(3)]
+
+    assert order == [high, low_old, low_new]
+    assert claim_next(working, now, "w1") is None
+
+
+def test_a_claimed_row_is_sending_with_one_attempt_recorded(working):
+    queue_text(working)
+
+    message = claim_next(working, timezone.now() + timedelta(seconds=1), "host:42")
+
+    assert message.status == "sending"
+    assert message.attempts == 1
+    assert message.claimed_by == "host:42"
+    assert message.tries.get().outcome == "sending"
