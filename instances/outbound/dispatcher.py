@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +43,17 @@ from instances.outbound.status import is_forward, wire_id
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+FAILURES_BEFORE_PAUSE = 5
+# A restricted number is left alone for a while even after a person resumes it too early.
+RESTRICTION_BACKOFF = timedelta(minutes=30)
+REACH_OUT_REASON = (
+    "WhatsApp restricts this number from messaging new contacts (error 463). Sending is paused "
+    "to protect the number; resume when the restriction has been lifted."
+)
+FAILURES_REASON = (
+    f"The last {FAILURES_BEFORE_PAUSE} messages failed in a row, which can mean the number is "
+    "being blocked. Sending is paused; check the failures, then resume."
+)
 # Longer than an engine's read timeout: a send still `sending` after this is not in flight.
 STALE_AFTER = timedelta(minutes=2)
 S = OutboundStatus
@@ -125,19 +137,58 @@ def send_claimed(message: OutboundMessage, *, rng: random.Random, now=timezone.n
     except UnconfirmedError as exc:
         return _finish(message, S.UNCONFIRMED, Outcome.UNCONFIRMED, exc.message, now())
     except RetryableError as exc:
+        if is_reach_out_restriction(exc):
+            pause_sending(message.instance, REACH_OUT_REASON)
+            return _retry(message, exc.message, now() + RESTRICTION_BACKOFF, now())
         if message.attempts >= MAX_ATTEMPTS:
             detail = f"Gave up after {message.attempts} attempts: {exc.message}"
             return _finish(message, S.FAILED, Outcome.FAILED, detail, now())
         retry_at = now() + pacing.retry_delay(message.attempts, rng, exc.retry_after)
         return _retry(message, exc.message, retry_at, now())
     except EngineError as exc:
-        return _finish(message, S.FAILED, Outcome.FAILED, exc.message, now())
+        if is_reach_out_restriction(exc):
+            pause_sending(message.instance, REACH_OUT_REASON)
+            return _retry(message, exc.message, now() + RESTRICTION_BACKOFF, now())
+        outcome = _finish(message, S.FAILED, Outcome.FAILED, exc.message, now())
+        if failed_in_a_row(message.instance) >= FAILURES_BEFORE_PAUSE:
+            pause_sending(message.instance, FAILURES_REASON)
+        return outcome
     except Exception:
         # Not knowing what happened is exactly "unconfirmed": a person decides.
         logger.exception("Sending outbound message %s failed unexpectedly", message.pk)
         detail = "Switchboard failed while sending; the message may have gone out."
         return _finish(message, S.UNCONFIRMED, Outcome.UNCONFIRMED, detail, now())
     return _finish(message, S.SENT, Outcome.SENT, "", now(), provider_id=result.provider_id)
+
+
+def is_reach_out_restriction(error: EngineError) -> bool:
+    """WhatsApp's error 463: the number may answer chats but not start new ones (a ban signal).
+    Gateways pass it on as the HTTP status or inside their message (docs/gateways.md)."""
+    return error.status_code == 463 or re.search(r"\b463\b", error.message) is not None
+
+
+def failed_in_a_row(instance: Instance) -> int:
+    """How many of the instance's latest finished attempts failed, counting back to a success."""
+    latest = (
+        SendAttempt.objects.filter(message__instance=instance)
+        .exclude(outcome__in=(Outcome.SENDING, Outcome.RETRY))
+        .order_by("-started_at", "-id")
+        .values_list("outcome", flat=True)[:FAILURES_BEFORE_PAUSE]
+    )
+    count = 0
+    for outcome in latest:
+        if outcome != Outcome.FAILED:
+            break
+        count += 1
+    return count
+
+
+def pause_sending(instance: Instance, reason: str) -> None:
+    """Stop an instance's sends until a person resumes them; queued messages keep waiting."""
+    QueueSettings.objects.update_or_create(
+        instance=instance, defaults={"paused": True, "pause_reason": reason[:300]}
+    )
+    logger.warning("Paused sending on instance %s: %s", instance.pk, reason)
 
 
 def _finish(
@@ -213,3 +264,9 @@ def recover_stale_sends(now: datetime | None = None) -> int:
             _finish(message, S.UNCONFIRMED, Outcome.RECOVERED, detail, now)
         recovered += 1
     return recovered
+
+
+def resume_sending(instance: Instance) -> None:
+    QueueSettings.objects.update_or_create(
+        instance=instance, defaults={"paused": False, "pause_reason": ""}
+    )
