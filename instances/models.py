@@ -200,6 +200,7 @@ class SendAttempt(models.Model):
         FAILED = "failed", "Failed"
         UNCONFIRMED = "unconfirmed", "Unconfirmed"
         RECOVERED = "recovered", "Reconciled after the worker stopped"
+        DECIDED = "decided", "Decided by a person"
 
     message = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="tries")
     worker = models.CharField(max_length=100)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from instances.models import Instance
+from instances.models import Instance, OutboundMessage
 from tests.refused_address import REFUSED_URL
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,11 @@ ACCESS = [
     ("instances:refresh", True, "post", {ADMIN}),
     ("instances:delete", True, "get", {ADMIN}),
     ("instances:action", "action", "get", {ADMIN}),
+    ("messages:list", False, "get", {ADMIN, OPERATOR}),
+    ("messages:compose", False, "get", {ADMIN, OPERATOR}),
+    ("messages:detail", "message", "get", {ADMIN, OPERATOR}),
+    ("messages:action", "message_action", "get", {ADMIN, OPERATOR}),
+    ("messages:resume", True, "post", {ADMIN, OPERATOR}),
 ]
 
 # Reachable without a role: sign-in pages, the health probe, webhooks (signed) and the admin
@@ -66,6 +71,11 @@ def _url(name: str, needs, instance, admin) -> str:
         return reverse(name, args=[admin.pk])
     if needs == "action":
         return reverse(name, args=[instance.pk, "logout"])
+    if needs in ("message", "message_action"):
+        message = OutboundMessage.objects.create(instance=instance, chat_id="1@c.us", kind="text")
+        return reverse(
+            name, args=[message.pk, "cancel"] if needs == "message_action" else [message.pk]
+        )
     return reverse(name, args=[instance.pk]) if needs else reverse(name)
 
 
