@@ -229,6 +229,22 @@ class QueueSettings(models.Model):
     per_minute_cap = models.PositiveIntegerField(
         default=20, validators=[MinValueValidator(1), MaxValueValidator(600)]
     )
+    per_day_cap = models.PositiveIntegerField(
+        default=1000, validators=[MinValueValidator(1), MaxValueValidator(100000)]
+    )
+    # Warm-up for a new number: the daily cap starts here and grows each day up to per_day_cap.
+    warmup_start_cap = models.PositiveIntegerField(
+        "warm-up first day cap", default=0, help_text="0 turns warm-up off."
+    )
+    warmup_daily_increase = models.PositiveIntegerField("warm-up daily increase", default=20)
+    warmup_started_on = models.DateField("warm-up started on", null=True, blank=True)
+    # Sending hours in the instance's own time zone; empty hours mean all day.
+    time_zone = models.CharField(max_length=60, default="UTC")
+    send_from = models.TimeField(null=True, blank=True)
+    send_until = models.TimeField(null=True, blank=True)
+    send_days = models.CharField(
+        max_length=7, default="1234567", help_text="ISO weekday numbers, 1 = Monday."
+    )
     paused = models.BooleanField(default=False)
     pause_reason = models.CharField(max_length=300, blank=True)
     # The earliest time the next send may start; claimed with a conditional update.

@@ -15,6 +15,7 @@ import re
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -74,24 +75,56 @@ def due_messages(instance: Instance, now: datetime):
 
 def take_turn(instance: Instance, now: datetime, rng: random.Random) -> bool:
     """Reserve the instance's next send slot; False when it is not this caller's to take
-    (paused, not WORKING, nothing due, capped, too soon, or another worker took it)."""
+    (paused, not WORKING, nothing due, outside its hours, capped, too soon, or taken)."""
     settings = queue_settings(instance)
     if settings.paused or instance.status != InstanceStatus.WORKING:
         return False
     if not due_messages(instance, now).exists():
         return False
+    held_until = _held_until(instance, settings, now)
+    if held_until is not None:
+        QueueSettings.objects.filter(pk=settings.pk).update(next_send_at=held_until)
+        return False
+    delay = pacing.draw_delay(settings.min_delay_seconds, settings.max_delay_seconds, rng)
+    free = Q(next_send_at__isnull=True) | Q(next_send_at__lte=now)
+    return QueueSettings.objects.filter(free, pk=settings.pk).update(next_send_at=now + delay) == 1
+
+
+def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> datetime | None:
+    """When sending hours, the daily cap or the per-minute cap next allow a send; None: now."""
+    zone = _zone(settings.time_zone)
+    local_now = now.astimezone(zone)
+    opens = pacing.next_window_start(
+        local_now, settings.send_from, settings.send_until, settings.send_days
+    )
+    if opens is not None:
+        return opens
+    midnight = datetime.combine(local_now.date(), datetime.min.time(), tzinfo=zone)
+    sent_today = SendAttempt.objects.filter(
+        message__instance=instance, started_at__gte=midnight
+    ).count()
+    cap = pacing.daily_cap(
+        settings.per_day_cap,
+        settings.warmup_start_cap,
+        settings.warmup_daily_increase,
+        settings.warmup_started_on,
+        local_now.date(),
+    )
+    if sent_today >= cap:
+        return midnight + timedelta(days=1)
     recent = list(
         SendAttempt.objects.filter(message__instance=instance, started_at__gt=now - pacing.MINUTE)
         .order_by("started_at")
         .values_list("started_at", flat=True)
     )
-    frees_at = pacing.cap_frees_at(recent, settings.per_minute_cap, now)
-    if frees_at is not None:
-        QueueSettings.objects.filter(pk=settings.pk).update(next_send_at=frees_at)
-        return False
-    delay = pacing.draw_delay(settings.min_delay_seconds, settings.max_delay_seconds, rng)
-    free = Q(next_send_at__isnull=True) | Q(next_send_at__lte=now)
-    return QueueSettings.objects.filter(free, pk=settings.pk).update(next_send_at=now + delay) == 1
+    return pacing.cap_frees_at(recent, settings.per_minute_cap, now)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def claim_next(instance: Instance, now: datetime, worker: str) -> OutboundMessage | None:

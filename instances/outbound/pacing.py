@@ -4,7 +4,7 @@ Pure functions of their inputs, so tests pass a seeded random source and fixed t
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 MINUTE = timedelta(minutes=1)
 
@@ -31,3 +31,45 @@ def retry_delay(attempt: int, rng: random.Random, retry_after: float | None = No
     if retry_after is not None:
         seconds = max(seconds, retry_after)
     return timedelta(seconds=seconds)
+
+
+def daily_cap(
+    per_day_cap: int, warmup_start: int, warmup_step: int, warmup_since: date | None, today: date
+) -> int:
+    """The day's cap: a new number warms up from `warmup_start`, growing by `warmup_step`
+    a day, until it reaches the normal cap."""
+    if warmup_since is None or warmup_start <= 0:
+        return per_day_cap
+    days = max((today - warmup_since).days, 0)
+    return min(per_day_cap, warmup_start + warmup_step * days)
+
+
+def next_window_start(
+    local_now: datetime, start: time | None, end: time | None, weekdays: str
+) -> datetime | None:
+    """None while `local_now` is inside the sending hours, else when they next open.
+
+    `weekdays` holds ISO day numbers (1 = Monday; empty means every day); no hours means all day.
+    A window whose end is before its start runs past midnight (22:00-06:00).
+    """
+    start, end = start or time.min, end or time.max
+
+    def open_at(moment: datetime) -> bool:
+        clock = moment.timetz().replace(tzinfo=None)
+        if start <= end:
+            inside, day = start <= clock <= end, moment.isoweekday()
+        else:
+            inside = clock >= start or clock <= end
+            day = (
+                moment.isoweekday() if clock >= start else (moment - timedelta(days=1)).isoweekday()
+            )
+        return inside and str(day) in weekdays
+
+    if open_at(local_now):
+        return None
+    for offset in range(8):
+        day = (local_now + timedelta(days=offset)).date()
+        candidate = datetime.combine(day, start, tzinfo=local_now.tzinfo)
+        if candidate > local_now and open_at(candidate):
+            return candidate
+    return None

@@ -4,14 +4,16 @@ unlinked instance. Times are passed in, never waited for."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from instances.models import InstanceStatus, QueueSettings
+from instances.models import InstanceStatus, OutboundMessage, QueueSettings
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import claim_next, take_turn
+from instances.outbound.pacing import daily_cap, next_window_start
 from tests.factories import InstanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,13 @@ def queue_text(instance, count=1, **kwargs):
         enqueue(instance, "+4915123456789", "text", {"text": f"m{n}"}, **kwargs)
         for n in range(count)
     ]
+
+
+def make_due_long_ago(instance):
+    """For tests at fixed dates: the queued rows were due before any of them."""
+    OutboundMessage.objects.filter(instance=instance).update(
+        due_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
 
 
 def test_the_next_turn_comes_after_a_delay_drawn_between_min_and_max(working):
@@ -96,3 +105,59 @@ def test_a_claimed_row_is_sending_with_one_attempt_recorded(working):
     assert message.attempts == 1
     assert message.claimed_by == "host:42"
     assert message.tries.get().outcome == "sending"
+
+
+def test_the_daily_cap_holds_sending_until_local_midnight(working):
+    QueueSettings.objects.filter(instance=working).update(
+        per_day_cap=1, time_zone="Europe/Berlin", min_delay_seconds=0, max_delay_seconds=0
+    )
+    queue_text(working, 2)
+    make_due_long_ago(working)
+    now = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)  # 21:00 in Berlin
+    assert take_turn(working, now, random.Random(1))
+    assert claim_next(working, now, "w1") is not None
+
+    assert not take_turn(working, now + timedelta(minutes=5), random.Random(1))
+    assert QueueSettings.objects.get(instance=working).next_send_at == datetime(
+        2026, 11, 21, 23, 0, tzinfo=UTC
+    )
+
+
+def test_sending_hours_hold_messages_until_the_window_opens(working):
+    QueueSettings.objects.filter(instance=working).update(
+        time_zone="Europe/Berlin", send_from=time(9, 0), send_until=time(18, 0), send_days="12345"
+    )
+    queue_text(working)
+    make_due_long_ago(working)
+    saturday_noon = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
+
+    assert not take_turn(working, saturday_noon, random.Random(1))
+    monday_nine = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    assert QueueSettings.objects.get(instance=working).next_send_at == monday_nine
+    assert take_turn(working, monday_nine, random.Random(1))
+
+
+@pytest.mark.parametrize(("days_in", "cap"), [(0, 10), (1, 30), (3, 70), (10, 100), (-2, 10)])
+def test_warm_up_grows_the_daily_cap_from_a_low_start(days_in, cap):
+    start = date(2026, 11, 1)
+
+    assert daily_cap(100, 10, 20, start, start + timedelta(days=days_in)) == cap
+    assert daily_cap(100, 0, 20, start, start) == 100
+
+
+@pytest.mark.parametrize(
+    ("local", "opens"),
+    [
+        (datetime(2026, 11, 23, 23, 30), None),  # Monday night, inside 22:00-06:00
+        (datetime(2026, 11, 24, 5, 59), None),  # still Monday's window
+        (datetime(2026, 11, 24, 12, 0), datetime(2026, 11, 24, 22, 0)),
+        (datetime(2026, 11, 21, 23, 0), datetime(2026, 11, 23, 22, 0)),  # Saturday: wait
+    ],
+)
+def test_a_window_past_midnight_belongs_to_the_day_it_opened(local, opens):
+    zone = ZoneInfo("Europe/Berlin")
+    local = local.replace(tzinfo=zone)
+
+    found = next_window_start(local, time(22, 0), time(6, 0), "12345")
+
+    assert found == (opens.replace(tzinfo=zone) if opens else None)
