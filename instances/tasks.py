@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django_q.tasks import async_task
 
 from instances import services
@@ -28,9 +30,9 @@ def restart_failed_instance(instance_id: int) -> None:
         services.restart_failed_instance(instance)
 
 
-def send_next(instance_id: int) -> None:
-    """One send for an instance whose turn the pump took."""
-    dispatcher.send_next(instance_id)
+def send_next(instance_id: int, slot: str | None = None) -> None:
+    """The send of a turn the pump took; `slot` is when it may start (ISO 8601)."""
+    dispatcher.send_next(instance_id, datetime.fromisoformat(slot) if slot else None)
 
 
 def pump_outbound() -> None:

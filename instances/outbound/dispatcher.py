@@ -13,6 +13,8 @@ import os
 import random
 import re
 import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,6 +57,7 @@ FAILURES_REASON = (
     f"The last {FAILURES_BEFORE_PAUSE} messages failed in a row, which can mean the number is "
     "being blocked. Sending is paused; check the failures, then resume."
 )
+LOOKAHEAD = timedelta(seconds=1)
 # Longer than an engine's read timeout: a send still `sending` after this is not in flight.
 STALE_AFTER = timedelta(minutes=2)
 S = OutboundStatus
@@ -73,21 +76,28 @@ def due_messages(instance: Instance, now: datetime):
     return OutboundMessage.objects.filter(instance=instance, status=S.QUEUED, due_at__lte=now)
 
 
-def take_turn(instance: Instance, now: datetime, rng: random.Random) -> bool:
-    """Reserve the instance's next send slot; False when it is not this caller's to take
-    (paused, not WORKING, nothing due, outside its hours, capped, too soon, or taken)."""
+def take_turn(instance: Instance, now: datetime, rng: random.Random) -> datetime | None:
+    """Reserve the instance's next send slot and return it; None when there is none to take
+    (paused, not WORKING, nothing due, outside its hours, capped, not yet, or taken).
+
+    A slot is handed out up to LOOKAHEAD before it starts, so the worker that takes it is already
+    waiting when it comes: the task broker's pick-up delay does not blur the pacing.
+    """
     settings = queue_settings(instance)
     if settings.paused or instance.status != InstanceStatus.WORKING:
-        return False
-    if not due_messages(instance, now).exists():
-        return False
-    held_until = _held_until(instance, settings, now)
+        return None
+    previous = settings.next_send_at
+    slot = max(now, previous) if previous else now
+    if slot - now > LOOKAHEAD or not due_messages(instance, slot).exists():
+        return None
+    unchanged = Q(next_send_at__isnull=True) if previous is None else Q(next_send_at=previous)
+    held_until = _held_until(instance, settings, slot)
     if held_until is not None:
-        QueueSettings.objects.filter(pk=settings.pk).update(next_send_at=held_until)
-        return False
+        QueueSettings.objects.filter(unchanged, pk=settings.pk).update(next_send_at=held_until)
+        return None
     delay = pacing.draw_delay(settings.min_delay_seconds, settings.max_delay_seconds, rng)
-    free = Q(next_send_at__isnull=True) | Q(next_send_at__lte=now)
-    return QueueSettings.objects.filter(free, pk=settings.pk).update(next_send_at=now + delay) == 1
+    won = QueueSettings.objects.filter(unchanged, pk=settings.pk).update(next_send_at=slot + delay)
+    return slot if won else None
 
 
 def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> datetime | None:
@@ -263,8 +273,19 @@ def _retry(message: OutboundMessage, detail: str, retry_at: datetime, at: dateti
     return SendOutcome(S.QUEUED, detail)
 
 
-def send_next(instance_id: int, *, rng: random.Random | None = None) -> SendOutcome | None:
-    """One send for an instance whose turn the caller holds; None when nothing was due."""
+def send_next(
+    instance_id: int,
+    slot: datetime | None = None,
+    *,
+    rng: random.Random | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendOutcome | None:
+    """The send of one reserved slot: wait for the slot, claim the due row, send it. None when
+    nothing was due by then."""
+    if slot is not None:
+        wait = (slot - timezone.now()).total_seconds()
+        if wait > 0:
+            sleep(min(wait, LOOKAHEAD.total_seconds()))
     instance = Instance.objects.filter(pk=instance_id).first()
     if instance is None:
         return None

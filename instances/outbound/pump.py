@@ -2,8 +2,9 @@
 
 django-q2's scheduler ticks about every 30 s and `async_task` has no ETA, so a schedule alone
 cannot pace sends to the second. The pump is one short-lived task that loops for
-`RUN_SECONDS`: it takes every instance's due turn (`dispatcher.take_turn`), enqueues one
-`send_next` task per turn taken, sleeps until the earliest next turn (at most `MAX_NAP`), and
+`RUN_SECONDS`: it takes every instance's turn that starts within a second
+(`dispatcher.take_turn`), enqueues one `send_next` task per turn with the turn's exact time (the
+task waits for it), sleeps until the next turn comes within reach (at most `MAX_NAP`), and
 finally enqueues its successor. A lease in the shared cache keeps it to one pump at a time
 across hosts; a one-minute schedule (`ensure_pump`) restarts it if a worker died with it.
 """
@@ -33,7 +34,7 @@ MIN_NAP = 0.05
 
 
 def ready_instances(now: datetime):
-    """WORKING, unpaused instances with something due and no turn pending."""
+    """WORKING, unpaused instances with something due and a turn starting within LOOKAHEAD."""
     turn_free = (
         Q(queue__isnull=True)
         | Q(queue__next_send_at__isnull=True)
@@ -52,14 +53,17 @@ def ready_instances(now: datetime):
 
 
 def next_wake(now: datetime) -> datetime:
-    """The earliest moment anything could become sendable, at most MAX_NAP away."""
+    """When the pump should look again: a turn enters LOOKAHEAD or a row falls due; at most
+    MAX_NAP away."""
     latest = now + timedelta(seconds=MAX_NAP)
     waiting = QueueSettings.objects.filter(
         paused=False,
-        next_send_at__gt=now,
+        next_send_at__gt=now + dispatcher.LOOKAHEAD,
         instance__status=InstanceStatus.WORKING,
         instance__outbound__status=OutboundStatus.QUEUED,
     ).aggregate(at=Min("next_send_at"))["at"]
+    if waiting is not None:
+        waiting -= dispatcher.LOOKAHEAD
     due = (
         Instance.objects.filter(
             status=InstanceStatus.WORKING, outbound__status=OutboundStatus.QUEUED
@@ -70,18 +74,24 @@ def next_wake(now: datetime) -> datetime:
     return min(at for at in (waiting, due, latest) if at is not None)
 
 
-def dispatch_due(now: datetime, rng: random.Random, send: Callable[[int], None]) -> int:
-    """Take every due turn and hand each to `send`; the number of sends handed out."""
+Send = Callable[[int, datetime], None]
+
+
+def dispatch_due(now: datetime, rng: random.Random, send: Send) -> int:
+    """Take every turn starting soon and hand each to `send`; the number handed out."""
     handed = 0
     for instance in ready_instances(now):
-        if dispatcher.take_turn(instance, now, rng):
-            send(instance.pk)
+        slot = dispatcher.take_turn(instance, now, rng)
+        if slot is not None:
+            send(instance.pk, slot)
             handed += 1
     return handed
 
 
-def enqueue_send(instance_id: int) -> None:
-    async_task("instances.tasks.send_next", instance_id, group=f"send-{instance_id}")
+def enqueue_send(instance_id: int, slot: datetime) -> None:
+    async_task(
+        "instances.tasks.send_next", instance_id, slot.isoformat(), group=f"send-{instance_id}"
+    )
 
 
 def run_pump(
@@ -89,7 +99,7 @@ def run_pump(
     run_seconds: float = RUN_SECONDS,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-    send: Callable[[int], None] = enqueue_send,
+    send: Send = enqueue_send,
     rng: random.Random | None = None,
 ) -> bool:
     """Pump for `run_seconds` under the lease; False when another pump holds it."""

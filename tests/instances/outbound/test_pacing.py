@@ -42,13 +42,22 @@ def make_due_long_ago(instance):
 
 def test_the_next_turn_comes_after_a_delay_drawn_between_min_and_max(working):
     queue_text(working, 3)
-    now = timezone.now()
+    now = timezone.now() + timedelta(seconds=1)
 
-    assert take_turn(working, now, random.Random(1))
-    gap = QueueSettings.objects.get(instance=working).next_send_at - now
-    assert timedelta(seconds=2) <= gap <= timedelta(seconds=4)
-    assert not take_turn(working, now + gap - timedelta(milliseconds=10), random.Random(1))
-    assert take_turn(working, now + gap, random.Random(1))
+    assert take_turn(working, now, random.Random(1)) == now
+    next_slot = QueueSettings.objects.get(instance=working).next_send_at
+    assert timedelta(seconds=2) <= next_slot - now <= timedelta(seconds=4)
+    assert take_turn(working, next_slot - timedelta(seconds=1.5), random.Random(1)) is None
+    # Within a second of the slot the turn is handed out, for exactly the slot's time.
+    assert take_turn(working, next_slot - timedelta(seconds=0.5), random.Random(1)) == next_slot
+
+
+def test_a_turn_is_taken_once_however_many_pumps_ask(working):
+    queue_text(working, 3)
+    now = timezone.now() + timedelta(seconds=1)
+
+    assert take_turn(working, now, random.Random(1)) == now
+    assert take_turn(working, now, random.Random(2)) is None
 
 
 def test_a_paused_or_unlinked_instance_takes_no_turn(working):

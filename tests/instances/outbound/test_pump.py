@@ -45,13 +45,14 @@ def test_each_ready_instance_gets_one_turn_and_the_rest_wait():
     unlinked = ready_instance()
     unlinked.status = InstanceStatus.STARTING
     unlinked.save()
-    handed: list[int] = []
+    handed: list[tuple[int, object]] = []
 
     now = timezone.now() + timedelta(seconds=1)
-    assert dispatch_due(now, random.Random(1), handed.append) == 1
-    assert dispatch_due(now, random.Random(1), handed.append) == 0
+    assert dispatch_due(now, random.Random(1), lambda pk, slot: handed.append((pk, slot))) == 1
+    assert dispatch_due(now, random.Random(1), lambda pk, slot: handed.append((pk, slot))) == 0
 
-    assert handed == [ready.pk]
+    assert handed == [(ready.pk, now)]
+    handed = [pk for pk, _ in handed]
     assert paused.pk not in handed and unlinked.pk not in handed
 
 
@@ -60,7 +61,10 @@ def test_the_pump_naps_until_the_next_turn_and_releases_its_lease():
     fake = FakeTime()
     handed: list[int] = []
 
-    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, send=handed.append)
+    def send(pk, slot):
+        handed.append(pk)
+
+    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, send=send)
 
     assert len(handed) == 1
     assert fake.naps and all(0 < nap <= 1.0 for nap in fake.naps)
@@ -71,17 +75,17 @@ def test_only_one_pump_runs_at_a_time():
     cache.add(LEASE_KEY, "another-host", 20)
     handed: list[int] = []
 
-    assert not run_pump(run_seconds=1, send=handed.append)
+    assert not run_pump(run_seconds=1, send=lambda pk, slot: handed.append(pk))
     assert handed == []
     assert cache.get(LEASE_KEY) == "another-host"
 
 
-def test_the_pump_wakes_for_the_earliest_turn_within_a_second():
+def test_the_pump_wakes_when_the_earliest_turn_comes_within_reach():
     instance = ready_instance()
     now = timezone.now()
-    soon = now + timedelta(milliseconds=300)
+    soon = now + timedelta(milliseconds=1300)
     QueueSettings.objects.filter(instance=instance).update(next_send_at=soon)
 
-    assert next_wake(now) == soon
+    assert next_wake(now) == soon - timedelta(seconds=1)
     QueueSettings.objects.filter(instance=instance).update(next_send_at=now + timedelta(hours=1))
     assert next_wake(now) == now + timedelta(seconds=1)

@@ -152,3 +152,14 @@ def test_a_send_left_by_a_dead_worker_that_never_arrived_waits_for_a_person(link
     message.refresh_from_db()
     assert message.status == S.UNCONFIRMED
     assert accepted() == []
+
+
+def test_a_send_waits_for_its_slot_before_claiming(linked, accepted):
+    enqueue(linked, TO, "text", {"text": "Hi"})
+    slot = timezone.now() + timedelta(milliseconds=400)
+    waited: list[float] = []
+
+    send_next(linked.pk, slot, rng=random.Random(1), sleep=waited.append)
+
+    assert len(waited) == 1 and 0 < waited[0] <= 0.4
+    assert len(accepted()) == 1
