@@ -203,6 +203,8 @@ class SendAttempt(models.Model):
         DECIDED = "decided", "Decided by a person"
 
     message = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="tries")
+    # The message's instance again, so pacing counts an instance's recent sends from one index.
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="send_attempts")
     worker = models.CharField(max_length=100)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -211,6 +213,7 @@ class SendAttempt(models.Model):
 
     class Meta:
         ordering = ["started_at", "id"]
+        indexes = [models.Index(fields=["instance", "started_at"], name="attempt_by_instance")]
 
     def __str__(self) -> str:
         return f"{self.message_id} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"

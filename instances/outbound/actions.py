@@ -69,6 +69,7 @@ def _note(message: OutboundMessage, detail: str) -> None:
     now = timezone.now()
     SendAttempt.objects.create(
         message=message,
+        instance_id=message.instance_id,
         worker="dashboard",
         started_at=now,
         finished_at=now,

@@ -58,6 +58,7 @@ FAILURES_REASON = (
     "being blocked. Sending is paused; check the failures, then resume."
 )
 LOOKAHEAD = timedelta(seconds=1)
+BURST_SECONDS = 5.0
 # Longer than an engine's read timeout: a send still `sending` after this is not in flight.
 STALE_AFTER = timedelta(minutes=2)
 S = OutboundStatus
@@ -72,6 +73,10 @@ def queue_settings(instance: Instance) -> QueueSettings:
     return QueueSettings.objects.get_or_create(instance=instance)[0]
 
 
+def may_send(instance: Instance) -> bool:
+    return instance.status == InstanceStatus.WORKING and not queue_settings(instance).paused
+
+
 def due_messages(instance: Instance, now: datetime):
     return OutboundMessage.objects.filter(instance=instance, status=S.QUEUED, due_at__lte=now)
 
@@ -83,9 +88,9 @@ def take_turn(instance: Instance, now: datetime, rng: random.Random) -> datetime
     A slot is handed out up to LOOKAHEAD before it starts, so the worker that takes it is already
     waiting when it comes: the task broker's pick-up delay does not blur the pacing.
     """
-    settings = queue_settings(instance)
-    if settings.paused or instance.status != InstanceStatus.WORKING:
+    if not may_send(instance):
         return None
+    settings = queue_settings(instance)
     previous = settings.next_send_at
     slot = max(now, previous) if previous else now
     if slot - now > LOOKAHEAD or not due_messages(instance, slot).exists():
@@ -110,9 +115,11 @@ def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> d
     if opens is not None:
         return opens
     midnight = datetime.combine(local_now.date(), datetime.min.time(), tzinfo=zone)
-    sent_today = SendAttempt.objects.filter(
-        message__instance=instance, started_at__gte=midnight
-    ).count()
+    sent_today = (
+        SendAttempt.objects.filter(instance=instance, started_at__gte=midnight)
+        .exclude(outcome=Outcome.DECIDED)
+        .count()
+    )
     cap = pacing.daily_cap(
         settings.per_day_cap,
         settings.warmup_start_cap,
@@ -123,7 +130,7 @@ def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> d
     if sent_today >= cap:
         return midnight + timedelta(days=1)
     recent = list(
-        SendAttempt.objects.filter(message__instance=instance, started_at__gt=now - pacing.MINUTE)
+        SendAttempt.objects.filter(instance=instance, started_at__gt=now - pacing.MINUTE)
         .order_by("started_at")
         .values_list("started_at", flat=True)
     )
@@ -154,8 +161,11 @@ def claim_next(instance: Instance, now: datetime, worker: str) -> OutboundMessag
                 status_changed_at=now,
             )
             if claimed:
-                SendAttempt.objects.create(message=message, worker=worker, started_at=now)
-                message.refresh_from_db()
+                SendAttempt.objects.create(
+                    message=message, instance=instance, worker=worker, started_at=now
+                )
+                message.status, message.claimed_by, message.claimed_at = S.SENDING, worker, now
+                message.attempts += 1
                 return message
     return None
 
@@ -213,7 +223,7 @@ def is_reach_out_restriction(error: EngineError) -> bool:
 def failed_in_a_row(instance: Instance) -> int:
     """How many of the instance's latest finished attempts failed, counting back to a success."""
     latest = (
-        SendAttempt.objects.filter(message__instance=instance)
+        SendAttempt.objects.filter(instance=instance)
         .exclude(outcome__in=(Outcome.SENDING, Outcome.RETRY))
         .order_by("-started_at", "-id")
         .values_list("outcome", flat=True)[:FAILURES_BEFORE_PAUSE]
@@ -279,20 +289,37 @@ def send_next(
     *,
     rng: random.Random | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    burst_seconds: float = BURST_SECONDS,
 ) -> SendOutcome | None:
     """The send of one reserved slot: wait for the slot, claim the due row, send it. None when
-    nothing was due by then."""
+    nothing was due by then.
+
+    With pacing off (no delay between messages) the same task goes on sending for up to
+    `burst_seconds` instead of queueing a task per message; each further slot still comes from
+    `take_turn`, so caps, hours and pauses hold.
+    """
     if slot is not None:
         wait = (slot - timezone.now()).total_seconds()
         if wait > 0:
             sleep(min(wait, LOOKAHEAD.total_seconds()))
     instance = Instance.objects.filter(pk=instance_id).first()
-    if instance is None:
+    # Paused or unlinked since the pump handed out the slot: the rows wait.
+    if instance is None or not may_send(instance):
         return None
-    message = claim_next(instance, timezone.now(), worker_name())
-    if message is None:
-        return None
-    return send_claimed(message, rng=rng or random.Random())  # noqa: S311 - jitter, not a secret
+    rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+    worker = worker_name()
+    outcome = None
+    ends = time.monotonic() + burst_seconds
+    while True:
+        message = claim_next(instance, timezone.now(), worker)
+        if message is None:
+            return outcome
+        outcome = send_claimed(message, rng=rng)
+        if time.monotonic() >= ends or queue_settings(instance).max_delay_seconds > 0:
+            return outcome
+        instance.refresh_from_db(fields=["status"])
+        if take_turn(instance, timezone.now(), rng) is None:
+            return outcome
 
 
 def recover_stale_sends(now: datetime | None = None) -> int:
