@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("instances/", include("instances.urls")),
+    path("messages/", include("instances.message_urls")),
     path("contacts/", include("campaigns.urls_contacts")),
     path("campaigns/", include("campaigns.urls")),
     path("inbox/", include("inbox.urls")),

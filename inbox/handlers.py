@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from instances.engines.base import Event, EventKind
 from instances.models import Instance, StatusChange
+from instances.outbound.status import apply_ack
 from instances.services import record_status
 
 
@@ -23,10 +24,16 @@ def apply_session_status(instance: Instance, event: Event) -> None:
     )
 
 
+def apply_message_ack(instance: Instance, event: Event) -> None:
+    """Delivery ticks move the outbound message forward (never back)."""
+    apply_ack(instance, event.data.message_id, event.data.ack)
+
+
 HANDLERS: dict[EventKind, Callable[[Instance, Event], None]] = {
     EventKind.SESSION_STATUS: apply_session_status,
+    EventKind.ACK: apply_message_ack,
 }
 
 STORED_FOR_LATER = frozenset(
-    {EventKind.MESSAGE, EventKind.ACK, EventKind.REACTION, EventKind.REVOKED, EventKind.EDITED}
+    {EventKind.MESSAGE, EventKind.REACTION, EventKind.REVOKED, EventKind.EDITED}
 )

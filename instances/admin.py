@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from instances.forms import InstanceForm
-from instances.models import Instance, OutboundMessage, StatusChange
+from instances.models import Instance, OutboundMessage, QueueSettings, SendAttempt, StatusChange
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -92,4 +92,37 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind", "instance")
     search_fields = ("chat_id", "provider_id", "client_id")
     readonly_fields = ("client_id", "provider_id", "attempts", "created_at", "updated_at")
+    list_select_related = ("instance",)
+
+
+@admin.register(SendAttempt)
+class SendAttemptAdmin(admin.ModelAdmin):
+    """Every try at a send, as the worker recorded it: history, so read-only."""
+
+    list_display = ("message", "worker", "started_at", "finished_at", "outcome", "detail")
+    list_filter = ("outcome", "message__instance")
+    search_fields = ("worker", "detail", "message__chat_id", "message__client_id")
+    date_hierarchy = "started_at"
+    list_select_related = ("message",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(QueueSettings)
+class QueueSettingsAdmin(admin.ModelAdmin):
+    list_display = (
+        "instance",
+        "min_delay_seconds",
+        "max_delay_seconds",
+        "per_minute_cap",
+        "paused",
+        "pause_reason",
+    )
+    list_filter = ("paused",)
+    search_fields = ("instance__name", "pause_reason")
+    readonly_fields = ("next_send_at",)
     list_select_related = ("instance",)

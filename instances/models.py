@@ -4,8 +4,10 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from instances.choices import choices_from
 from instances.encryption import EncryptedTextField
@@ -188,7 +190,7 @@ class StatusChange(models.Model):
 
 class OutboundStatus(models.TextChoices):
     """Moves only forward: queued -> sending -> sent -> delivered -> read -> played, or ends in
-    failed / unconfirmed / cancelled. The dispatcher that drives it arrives with the queue."""
+    failed / unconfirmed / cancelled (instances/outbound/status.py)."""
 
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
@@ -214,17 +216,98 @@ class OutboundMessage(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     priority = models.SmallIntegerField(default=0)
     send_at = models.DateTimeField(null=True, blank=True)
+    # When the dispatcher may next try it: `send_at` at first, later than that after a retry.
+    due_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(
         max_length=20, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
     )
-    provider_id = models.CharField(max_length=200, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["instance", "status", "send_at"], name="outbound_due")]
+        indexes = [
+            models.Index(fields=["instance", "status", "send_at"], name="outbound_due"),
+            models.Index(
+                fields=["instance", "status", "-priority", "due_at", "id"], name="outbound_next"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.chat_id} ({self.status})"
+
+
+class SendAttempt(models.Model):
+    """One try at sending an outbound message, as the worker that made it saw it."""
+
+    class Outcome(models.TextChoices):
+        SENDING = "sending", "In progress"
+        SENT = "sent", "Sent"
+        RETRY = "retry", "Will retry"
+        FAILED = "failed", "Failed"
+        UNCONFIRMED = "unconfirmed", "Unconfirmed"
+        RECOVERED = "recovered", "Reconciled after the worker stopped"
+        DECIDED = "decided", "Decided by a person"
+
+    message = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="tries")
+    # The message's instance again, so pacing counts an instance's recent sends from one index.
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="send_attempts")
+    worker = models.CharField(max_length=100)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SENDING)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        indexes = [models.Index(fields=["instance", "started_at"], name="attempt_by_instance")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"
+
+
+class QueueSettings(models.Model):
+    """How one instance paces its sends, and whose turn it is (the dispatcher's state)."""
+
+    instance = models.OneToOneField(Instance, on_delete=models.CASCADE, related_name="queue")
+    min_delay_seconds = models.FloatField(
+        default=4.0, validators=[MinValueValidator(0.0), MaxValueValidator(3600.0)]
+    )
+    max_delay_seconds = models.FloatField(
+        default=10.0, validators=[MinValueValidator(0.0), MaxValueValidator(3600.0)]
+    )
+    per_minute_cap = models.PositiveIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    per_day_cap = models.PositiveIntegerField(
+        default=1000, validators=[MinValueValidator(1), MaxValueValidator(100000)]
+    )
+    # Warm-up for a new number: the daily cap starts here and grows each day up to per_day_cap.
+    warmup_start_cap = models.PositiveIntegerField(
+        "warm-up first day cap", default=0, help_text="0 turns warm-up off."
+    )
+    warmup_daily_increase = models.PositiveIntegerField("warm-up daily increase", default=20)
+    warmup_started_on = models.DateField("warm-up started on", null=True, blank=True)
+    # Sending hours in the instance's own time zone; empty hours mean all day.
+    time_zone = models.CharField(max_length=60, default="UTC")
+    send_from = models.TimeField(null=True, blank=True)
+    send_until = models.TimeField(null=True, blank=True)
+    send_days = models.CharField(
+        max_length=7, default="1234567", help_text="ISO weekday numbers, 1 = Monday."
+    )
+    paused = models.BooleanField(default=False)
+    pause_reason = models.CharField(max_length=300, blank=True)
+    # The earliest time the next send may start; claimed with a conditional update.
+    next_send_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "queue settings"
+
+    def __str__(self) -> str:
+        return f"Queue of {self.instance}"

@@ -14,7 +14,9 @@ def to_e164(raw: str) -> str:
     text = raw.strip()
     if text and not text.startswith("+"):
         text = "+" + text.lstrip("0")
-    problem = f"{raw} is not a valid phone number. Include the country code, like +49 151 23456789."
+    problem = (
+        f"{raw[:40]} is not a valid phone number. Include the country code, like +49 151 23456789."
+    )
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException as exc:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django_q.tasks import async_task
 
 from instances import services
 from instances.models import Instance
+from instances.outbound import dispatcher, pump
 
 
 def poll_statuses() -> None:
@@ -25,3 +28,21 @@ def restart_failed_instance(instance_id: int) -> None:
     instance = Instance.objects.filter(pk=instance_id).first()
     if instance is not None:
         services.restart_failed_instance(instance)
+
+
+def send_next(instance_id: int, slot: str | None = None) -> None:
+    """The send of a turn the pump took; `slot` is when it may start (ISO 8601)."""
+    dispatcher.send_next(instance_id, datetime.fromisoformat(slot) if slot else None)
+
+
+def pump_outbound() -> None:
+    """Pace and hand out sends for a while, then hand over to a successor."""
+    if pump.run_pump():
+        async_task("instances.tasks.pump_outbound", group="outbound-pump")
+
+
+def ensure_pump() -> None:
+    """Every minute (a Schedule): recover sends a dead worker left, restart a dead pump."""
+    dispatcher.recover_stale_sends()
+    if not pump.pump_is_running():
+        async_task("instances.tasks.pump_outbound", group="outbound-pump")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from instances.models import Instance
+from instances.models import Instance, OutboundMessage
 from tests.refused_address import REFUSED_URL
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,11 @@ ACCESS = [
     ("instances:refresh", True, "post", {ADMIN}),
     ("instances:delete", True, "get", {ADMIN}),
     ("instances:action", "action", "get", {ADMIN}),
+    ("messages:list", False, "get", {ADMIN, OPERATOR}),
+    ("messages:compose", False, "get", {ADMIN, OPERATOR}),
+    ("messages:detail", "message", "get", {ADMIN, OPERATOR}),
+    ("messages:action", "message_action", "get", {ADMIN, OPERATOR}),
+    ("messages:resume", True, "post", {ADMIN, OPERATOR}),
 ]
 
 # Reachable without a role: sign-in pages, the health probe, webhooks (signed) and the admin
@@ -62,11 +67,17 @@ def instance(db):
     )
 
 
-def _url(name: str, needs, instance, admin) -> str:
+def url_for(name: str, needs, instance, admin) -> str:
+    """A URL of the table's row, with whatever object it needs made on the way."""
     if needs == "user":
         return reverse(name, args=[admin.pk])
     if needs == "action":
         return reverse(name, args=[instance.pk, "logout"])
+    if needs in ("message", "message_action"):
+        message = OutboundMessage.objects.create(instance=instance, chat_id="1@c.us", kind="text")
+        return reverse(
+            name, args=[message.pk, "cancel"] if needs == "message_action" else [message.pk]
+        )
     return reverse(name, args=[instance.pk]) if needs else reverse(name)
 
 
@@ -94,7 +105,7 @@ def test_every_url_is_in_the_access_table():
 def test_anonymous_visitors_are_sent_to_sign_in(
     client, instance, admin, name, needs, method, allowed
 ):
-    url = _url(name, needs, instance, admin)
+    url = url_for(name, needs, instance, admin)
     response = getattr(client, method)(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
@@ -108,7 +119,7 @@ def test_each_role_gets_exactly_what_it_may(
     client, request, instance, admin, role, name, needs, method, allowed
 ):
     client.force_login(request.getfixturevalue(role))
-    url = _url(name, needs, instance, admin)
+    url = url_for(name, needs, instance, admin)
     response = getattr(client, method)(url)
     if role in allowed:
         assert response.status_code not in (403, 500), response.status_code

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from instances.models import Instance
-from tests.accounts.test_access_by_role import ACCESS
+from tests.accounts.test_access_by_role import ACCESS, url_for
 from tests.refused_address import REFUSED_URL
 
 pytestmark = pytest.mark.django_db
@@ -24,14 +24,6 @@ def instance(db):
     return Instance.objects.create(
         name="Sales", engine="waha", base_url=REFUSED_URL, session_name="s", api_key="k"
     )
-
-
-def url_for(name: str, needs, instance, admin) -> str:
-    if needs == "user":
-        return reverse(name, args=[admin.pk])
-    if needs == "action":
-        return reverse(name, args=[instance.pk, "logout"])
-    return reverse(name, args=[instance.pk]) if needs else reverse(name)
 
 
 def assert_security_headers(response) -> None:

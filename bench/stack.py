@@ -1,0 +1,109 @@
+"""A throwaway stack for benchmarks: a PostgreSQL database made for the run, the simulator and
+django-q2 workers as real processes, all on loopback. Used by the outbound benchmarks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/switchboard_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402 - settings must be configured first
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+SIMULATOR_KEY = "bench-simulator-key"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def bench_database():
+    """A fresh database for the run (dropped afterwards); its URL for child processes."""
+    original = connection.settings_dict["NAME"]
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    db = connection.settings_dict
+    try:
+        yield f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
+    finally:
+        connection.creation.destroy_test_db(original, verbosity=0)
+
+
+def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextmanager
+def simulator(*extra: str):
+    port = free_port()
+    process = _spawn(["simulator", "--port", str(port), "--api-key", SIMULATOR_KEY, *extra], {})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(f"{url}/api/version", timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the simulator did not start") from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def workers(database_url: str, count: int):
+    process = _spawn(["qcluster"], {"DATABASE_URL": database_url, "Q_WORKERS": str(count)})
+    try:
+        yield process
+    finally:
+        _stop(process)
+
+
+def link_sessions(url: str, names: list[str]) -> None:
+    with httpx.Client(base_url=url, headers={"X-Api-Key": SIMULATOR_KEY}, timeout=10) as api:
+        for name in names:
+            api.post("/api/sessions", json={"name": name}).raise_for_status()
+        deadline = time.monotonic() + 30
+        for name in names:
+            while api.get(f"/api/sessions/{name}").json()["status"] != "SCAN_QR_CODE":
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"session {name} never asked for a QR scan")
+                time.sleep(0.1)
+            api.post(f"/simulator/sessions/{name}/scan", json={}).raise_for_status()

@@ -1,0 +1,155 @@
+"""Composing messages and following them through the queue."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import Ability, require
+from instances.message_forms import ComposeForm, MessageFilterForm
+from instances.models import (
+    Instance,
+    InstanceStatus,
+    OutboundMessage,
+    OutboundStatus,
+    QueueSettings,
+)
+from instances.outbound import OutboundValidationError, enqueue
+from instances.outbound.actions import (
+    ActionRefused,
+    cancel_message,
+    mark_sent,
+    resend_message,
+    retry_message,
+)
+from instances.outbound.dispatcher import resume_sending
+
+PAGE_SIZE = 50
+
+
+def _get_message_for_user(request, pk: int) -> OutboundMessage:
+    """Everyone who may send may follow every message; the decorator checked the role."""
+    return get_object_or_404(OutboundMessage.objects.select_related("instance"), pk=pk)
+
+
+@require(Ability.SEND_MESSAGES)
+@require_http_methods(["GET", "POST"])
+def compose(request):
+    kind = request.POST.get("kind") or request.GET.get("kind") or "text"
+    initial = {"instance": request.GET.get("instance"), "to": request.GET.get("to", "")}
+    form = ComposeForm(request.POST or None, kind=kind, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = enqueue(
+                form.cleaned_data["instance"],
+                form.cleaned_data["to"],
+                form.kind,
+                form.payload(),
+                priority=form.cleaned_data["priority"],
+                send_at=form.cleaned_data["send_at"],
+            )
+        except OutboundValidationError as exc:
+            form.add_queue_errors(exc)
+        else:
+            messages.success(request, f"Queued for {message.chat_id}.")
+            return redirect("messages:detail", pk=message.pk)
+    template = "messages/compose.html"
+    if request.htmx and request.method == "GET":
+        template += "#kind-fields"
+    return render(request, template, {"form": form})
+
+
+@require(Ability.SEND_MESSAGES)
+@require_GET
+def message_list(request):
+    filters = MessageFilterForm(request.GET or None)
+    rows = OutboundMessage.objects.select_related("instance").order_by("-created_at", "-id")
+    if filters.is_valid():
+        rows = _filtered(rows, filters.cleaned_data)
+    counts = dict(rows.order_by().values_list("status").annotate(n=Count("id")))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "counts": [(value, label, counts.get(value, 0)) for value, label in OutboundStatus.choices],
+        # Why queued messages may not be moving: shown above the list.
+        "waiting": Instance.objects.exclude(status=InstanceStatus.WORKING)
+        .filter(outbound__status=OutboundStatus.QUEUED)
+        .distinct()
+        .order_by("name"),
+        "paused": QueueSettings.objects.filter(paused=True).select_related("instance"),
+    }
+    return render(request, "messages/message_list.html", context)
+
+
+def _filtered(rows, data: dict):
+    if data.get("instance"):
+        rows = rows.filter(instance=data["instance"])
+    if data.get("status"):
+        rows = rows.filter(status=data["status"])
+    if data.get("kind"):
+        rows = rows.filter(kind=data["kind"])
+    if data.get("to"):
+        rows = rows.filter(chat_id__icontains=data["to"].strip().lstrip("+"))
+    zone = timezone.get_current_timezone()
+    if data.get("since"):
+        rows = rows.filter(created_at__gte=datetime.combine(data["since"], time.min, zone))
+    if data.get("until"):
+        rows = rows.filter(created_at__lte=datetime.combine(data["until"], time.max, zone))
+    return rows
+
+
+@require(Ability.SEND_MESSAGES)
+@require_GET
+def message_detail(request, pk: int):
+    message = _get_message_for_user(request, pk)
+    context = {"message": message, "tries": message.tries.all()}
+    return render(request, "messages/message_detail.html", context)
+
+
+# Each action: (service, words for the confirmation and the result, needs a decision warning).
+ACTIONS = {
+    "cancel": (cancel_message, "Cancel this message", False),
+    "retry": (retry_message, "Send this failed message again", False),
+    "mark-sent": (mark_sent, "Mark this message as sent", True),
+    "resend": (resend_message, "Send this unconfirmed message again", True),
+}
+
+
+@require(Ability.SEND_MESSAGES)
+@require_http_methods(["GET", "POST"])
+def message_action(request, pk: int, action: str):
+    """GET asks for confirmation; POST does it and says what happened."""
+    message = _get_message_for_user(request, pk)
+    if action not in ACTIONS:
+        return redirect("messages:detail", pk=pk)
+    service, title, decision = ACTIONS[action]
+    if request.method == "GET":
+        context = {"message": message, "action": action, "title": title, "decision": decision}
+        return render(request, "messages/message_confirm.html", context)
+    try:
+        if decision:
+            service(message, request.user.get_username())
+        else:
+            service(message)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Done: {title.lower()}.")
+    return redirect("messages:detail", pk=pk)
+
+
+@require(Ability.SEND_MESSAGES)
+@require_POST
+def message_resume(request, pk: int):
+    """Resume an instance's paused sending (from the message list's warning)."""
+    instance = get_object_or_404(Instance, pk=pk)
+    resume_sending(instance)
+    messages.success(request, f"Sending resumed on {instance.name}.")
+    return redirect("messages:list")

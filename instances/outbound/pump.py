@@ -1,0 +1,125 @@
+"""The pump: decides when each instance sends next and hands each send to a django-q2 worker.
+
+django-q2's scheduler ticks about every 30 s and `async_task` has no ETA, so a schedule alone
+cannot pace sends to the second. The pump is one short-lived task that loops for
+`RUN_SECONDS`: it takes every instance's turn that starts within a second
+(`dispatcher.take_turn`), enqueues one `send_next` task per turn with the turn's exact time (the
+task waits for it), sleeps until the next turn comes within reach (at most `MAX_NAP`), and
+finally enqueues its successor. A lease in the shared cache keeps it to one pump at a time
+across hosts; a one-minute schedule (`ensure_pump`) restarts it if a worker died with it.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import Min, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from instances.models import Instance, InstanceStatus, OutboundStatus, QueueSettings
+from instances.outbound import dispatcher
+
+LEASE_KEY = "outbound-pump-lease"
+RUN_SECONDS = 50.0
+# Longer than one loop, shorter than the watchdog's minute: a dead pump is replaced quickly.
+LEASE_SECONDS = 20
+MAX_NAP = 1.0
+MIN_NAP = 0.05
+
+
+def ready_instances(now: datetime):
+    """WORKING, unpaused instances with something due and a turn starting within LOOKAHEAD."""
+    turn_free = (
+        Q(queue__isnull=True)
+        | Q(queue__next_send_at__isnull=True)
+        | Q(queue__next_send_at__lte=now)
+    )
+    return (
+        Instance.objects.filter(
+            turn_free,
+            status=InstanceStatus.WORKING,
+            outbound__status=OutboundStatus.QUEUED,
+            outbound__due_at__lte=now,
+        )
+        .exclude(queue__paused=True)
+        .distinct()
+    )
+
+
+def next_wake(now: datetime) -> datetime:
+    """When the pump should look again: a turn enters LOOKAHEAD or a row falls due; at most
+    MAX_NAP away."""
+    latest = now + timedelta(seconds=MAX_NAP)
+    waiting = QueueSettings.objects.filter(
+        paused=False,
+        next_send_at__gt=now + dispatcher.LOOKAHEAD,
+        instance__status=InstanceStatus.WORKING,
+        instance__outbound__status=OutboundStatus.QUEUED,
+    ).aggregate(at=Min("next_send_at"))["at"]
+    if waiting is not None:
+        waiting -= dispatcher.LOOKAHEAD
+    due = (
+        Instance.objects.filter(
+            status=InstanceStatus.WORKING, outbound__status=OutboundStatus.QUEUED
+        )
+        .filter(outbound__due_at__gt=now)
+        .aggregate(at=Min("outbound__due_at"))["at"]
+    )
+    return min(at for at in (waiting, due, latest) if at is not None)
+
+
+Send = Callable[[int, datetime], None]
+
+
+def dispatch_due(now: datetime, rng: random.Random, send: Send) -> int:
+    """Take every turn starting soon and hand each to `send`; the number handed out."""
+    handed = 0
+    for instance in ready_instances(now):
+        slot = dispatcher.take_turn(instance, now, rng)
+        if slot is not None:
+            send(instance.pk, slot)
+            handed += 1
+    return handed
+
+
+def enqueue_send(instance_id: int, slot: datetime) -> None:
+    async_task(
+        "instances.tasks.send_next", instance_id, slot.isoformat(), group=f"send-{instance_id}"
+    )
+
+
+def run_pump(
+    *,
+    run_seconds: float = RUN_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    send: Send = enqueue_send,
+    rng: random.Random | None = None,
+) -> bool:
+    """Pump for `run_seconds` under the lease; False when another pump holds it."""
+    token = uuid.uuid4().hex
+    if not cache.add(LEASE_KEY, token, LEASE_SECONDS):
+        return False
+    rng = rng or random.Random()  # noqa: S311 - pacing jitter, not a secret
+    end = clock() + run_seconds
+    try:
+        while clock() < end:
+            now = timezone.now()
+            dispatch_due(now, rng, send)
+            nap = (next_wake(now) - timezone.now()).total_seconds()
+            sleep(min(max(nap, MIN_NAP), max(end - clock(), 0.0)))
+            cache.touch(LEASE_KEY, LEASE_SECONDS)
+    finally:
+        if cache.get(LEASE_KEY) == token:
+            cache.delete(LEASE_KEY)
+    return True
+
+
+def pump_is_running() -> bool:
+    return cache.get(LEASE_KEY) is not None

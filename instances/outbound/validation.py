@@ -1,0 +1,236 @@
+"""What each message kind must carry, checked in one place for the compose form, the inbox and
+the REST API. Limits follow the gateways' documented ones (docs/gateways.md)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from instances.engines.base import MessageKind
+from instances.outbound.errors import OutboundValidationError
+
+TEXT_MAX = 4096
+CAPTION_MAX = 2000
+LIST_TITLE_MAX = 60
+LIST_FOOTER_MAX = 60
+LIST_BUTTON_MAX = 20
+ROW_TITLE_MAX = 60
+ROW_ID_MAX = 200
+DESCRIPTION_MAX = 1024
+POLL_OPTIONS = (2, 12)
+POLL_OPTION_MAX = 100
+MEDIA_KINDS = (MessageKind.IMAGE, MessageKind.DOCUMENT, MessageKind.VIDEO, MessageKind.VOICE)
+
+
+class _Checker:
+    """Reads fields from an untrusted payload, collecting one list of problems per field."""
+
+    def __init__(self, payload: Any):
+        self.payload = payload if isinstance(payload, dict) else {}
+        self.errors: dict[str, list[str]] = {}
+        if not isinstance(payload, dict):
+            self.fail("payload", "Must be an object.")
+
+    def fail(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def text(
+        self, field: str, *, limit: int, required: bool = True, source: dict | None = None
+    ) -> str:
+        """`field` names the error; its last dotted part is the key read from `source`."""
+        data = self.payload if source is None else source
+        value = data.get(field.rsplit(".", 1)[-1])
+        if value is None or value == "":
+            if required:
+                self.fail(field, "This field is required.")
+            return ""
+        if not isinstance(value, str):
+            self.fail(field, "Must be text.")
+            return ""
+        if "\x00" in value:
+            self.fail(field, "Must not contain NUL characters.")
+            return ""
+        if not value.strip() and required:
+            self.fail(field, "This field is required.")
+            return ""
+        if len(value) > limit:
+            self.fail(field, f"At most {limit} characters (this has {len(value)}).")
+        return value
+
+    def url(self, field: str, *, required: bool = True) -> str:
+        value = self.text(field, limit=2048, required=required)
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                self.fail(field, "Must be an http or https address.")
+        return value
+
+    def number(self, field: str, low: float, high: float) -> float | None:
+        value = self.payload.get(field)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = float(value)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            self.fail(field, "Must be a number.")
+            return None
+        if not low <= value <= high:
+            self.fail(field, f"Must be between {low:g} and {high:g}.")
+            return None
+        return float(value)
+
+    def flag(self, field: str) -> bool:
+        value = self.payload.get(field, False)
+        if not isinstance(value, bool):
+            self.fail(field, "Must be true or false.")
+            return False
+        return value
+
+
+def _text(check: _Checker) -> dict[str, Any]:
+    cleaned = {"text": check.text("text", limit=TEXT_MAX)}
+    if "link_preview" in check.payload:
+        cleaned["link_preview"] = check.flag("link_preview")
+    return cleaned
+
+
+def _media(check: _Checker) -> dict[str, Any]:
+    cleaned = {"url": check.url("url")}
+    for field, limit in (("caption", CAPTION_MAX), ("filename", 255), ("mimetype", 255)):
+        value = check.text(field, limit=limit, required=False)
+        if value:
+            cleaned[field] = value
+    return cleaned
+
+
+def _location(check: _Checker) -> dict[str, Any]:
+    cleaned = {
+        "latitude": check.number("latitude", -90, 90),
+        "longitude": check.number("longitude", -180, 180),
+    }
+    title = check.text("title", limit=DESCRIPTION_MAX, required=False)
+    return {**cleaned, "title": title} if title else cleaned
+
+
+def _contact(check: _Checker) -> dict[str, Any]:
+    vcard = check.text("vcard", limit=TEXT_MAX)
+    if vcard and not vcard.lstrip().upper().startswith("BEGIN:VCARD"):
+        check.fail("vcard", "Must be a vCard (starting with BEGIN:VCARD).")
+    return {"vcard": vcard}
+
+
+def _poll(check: _Checker) -> dict[str, Any]:
+    name = check.text("name", limit=DESCRIPTION_MAX)
+    options = check.payload.get("options")
+    low, high = POLL_OPTIONS
+    cleaned_options: list[str] = []
+    if not isinstance(options, list):
+        check.fail("options", f"Give {low} to {high} options.")
+    else:
+        for index, option in enumerate(options):
+            if not isinstance(option, str) or not option.strip():
+                check.fail(f"options.{index}", "Each option must be non-empty text.")
+            elif len(option) > POLL_OPTION_MAX:
+                check.fail(f"options.{index}", f"At most {POLL_OPTION_MAX} characters.")
+            else:
+                cleaned_options.append(option.strip())
+        if not low <= len(options) <= high:
+            check.fail("options", f"Give {low} to {high} options (this has {len(options)}).")
+        elif len(set(cleaned_options)) != len(cleaned_options):
+            check.fail("options", "Options must differ from each other.")
+    multiple = check.flag("multiple") if "multiple" in check.payload else False
+    return {"name": name, "options": cleaned_options, "multiple": multiple}
+
+
+def _list(check: _Checker) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {
+        "title": check.text("title", limit=LIST_TITLE_MAX),
+        "description": check.text("description", limit=DESCRIPTION_MAX),
+        "button_text": check.text("button_text", limit=LIST_BUTTON_MAX),
+    }
+    footer = check.text("footer", limit=LIST_FOOTER_MAX, required=False)
+    if footer:
+        cleaned["footer"] = footer
+    sections = check.payload.get("sections")
+    if not isinstance(sections, list) or not sections:
+        check.fail("sections", "Add at least one section with at least one row.")
+        return {**cleaned, "sections": []}
+    cleaned["sections"] = [
+        _section(check, index, section) for index, section in enumerate(sections)
+    ]
+    return cleaned
+
+
+def _section(check: _Checker, index: int, section: Any) -> dict[str, Any]:
+    prefix = f"sections.{index}"
+    if not isinstance(section, dict):
+        check.fail(prefix, "Must be an object with a title and rows.")
+        return {}
+    title = check.text(f"{prefix}.title", limit=LIST_TITLE_MAX, source=section)
+    rows = section.get("rows")
+    if not isinstance(rows, list) or not rows:
+        check.fail(f"{prefix}.rows", "Add at least one row.")
+        return {"title": title, "rows": []}
+    cleaned_rows = []
+    for row_index, row in enumerate(rows):
+        row_prefix = f"{prefix}.rows.{row_index}"
+        if not isinstance(row, dict):
+            check.fail(row_prefix, "Must be an object with an id and a title.")
+            continue
+        cleaned_row = {
+            "id": check.text(f"{row_prefix}.id", limit=ROW_ID_MAX, source=row),
+            "title": check.text(f"{row_prefix}.title", limit=ROW_TITLE_MAX, source=row),
+        }
+        description = check.text(
+            f"{row_prefix}.description", limit=DESCRIPTION_MAX, required=False, source=row
+        )
+        if description:
+            cleaned_row["description"] = description
+        cleaned_rows.append(cleaned_row)
+    return {"title": title, "rows": cleaned_rows}
+
+
+def _link_preview(check: _Checker) -> dict[str, Any]:
+    cleaned = {"url": check.url("url"), "text": check.text("text", limit=TEXT_MAX, required=False)}
+    for field in ("title", "description"):
+        value = check.text(field, limit=DESCRIPTION_MAX, required=False)
+        if value:
+            cleaned[field] = value
+    image_url = check.url("image_url", required=False)
+    if image_url:
+        cleaned["image_url"] = image_url
+    return cleaned
+
+
+def _reaction(check: _Checker) -> dict[str, Any]:
+    emoji = check.text("emoji", limit=16, required=False)
+    return {"message_id": check.text("message_id", limit=ROW_ID_MAX), "emoji": emoji}
+
+
+VALIDATORS: dict[MessageKind, Callable[[_Checker], dict[str, Any]]] = {
+    MessageKind.TEXT: _text,
+    **{kind: _media for kind in MEDIA_KINDS},
+    MessageKind.LOCATION: _location,
+    MessageKind.CONTACT: _contact,
+    MessageKind.POLL: _poll,
+    MessageKind.LIST: _list,
+    MessageKind.LINK_PREVIEW: _link_preview,
+    MessageKind.REACTION: _reaction,
+}
+
+
+def clean_payload(kind: MessageKind | str, payload: Any) -> dict[str, Any]:
+    """The payload as the engines expect it, or OutboundValidationError naming each bad field."""
+    try:
+        kind = MessageKind(kind)
+    except ValueError:
+        raise OutboundValidationError({"kind": [f"Unknown message type {kind!r}."]}) from None
+    check = _Checker(payload)
+    cleaned = VALIDATORS[kind](check)
+    reply_to = check.text("reply_to", limit=ROW_ID_MAX, required=False)
+    if reply_to:
+        cleaned["reply_to"] = reply_to
+    if check.errors:
+        raise OutboundValidationError(check.errors)
+    return cleaned

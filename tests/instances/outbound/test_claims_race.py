@@ -1,0 +1,53 @@
+"""Workers racing for the same rows on PostgreSQL: every row is claimed exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from instances.models import InstanceStatus, OutboundMessage
+from instances.outbound import enqueue
+from instances.outbound.dispatcher import claim_next
+from tests.factories import InstanceFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="SKIP LOCKED races need PostgreSQL"
+    ),
+]
+
+WORKERS = 4
+ROWS = 120
+
+
+def test_racing_workers_never_claim_a_row_twice():
+    instance = InstanceFactory(status=InstanceStatus.WORKING)
+    for n in range(ROWS):
+        enqueue(instance, "+4915123456789", "text", {"text": f"m{n}"})
+    now = timezone.now() + timedelta(seconds=1)
+    start = threading.Barrier(WORKERS)
+    claimed: list[list[int]] = [[] for _ in range(WORKERS)]
+
+    def work(index: int) -> None:
+        try:
+            start.wait()
+            while (message := claim_next(instance, now, f"worker-{index}")) is not None:
+                claimed[index].append(message.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    every_claim = [pk for worker in claimed for pk in worker]
+    assert len(every_claim) == len(set(every_claim)) == ROWS
+    assert sum(1 for worker in claimed if worker) > 1, "the race never happened"
+    assert OutboundMessage.objects.filter(status="sending", attempts=1).count() == ROWS

@@ -1,0 +1,91 @@
+"""The pump: one at a time across hosts, a turn for each ready instance, asleep until the next."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from instances.models import InstanceStatus, QueueSettings
+from instances.outbound import enqueue
+from instances.outbound.pump import LEASE_KEY, dispatch_due, next_wake, pump_is_running, run_pump
+from tests.factories import InstanceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def ready_instance(**queue):
+    instance = InstanceFactory(status=InstanceStatus.WORKING)
+    QueueSettings.objects.create(
+        instance=instance, **{"min_delay_seconds": 2, "max_delay_seconds": 2, **queue}
+    )
+    enqueue(instance, "+4915123456789", "text", {"text": "Hi"})
+    return instance
+
+
+class FakeTime:
+    def __init__(self):
+        self.now = 0.0
+        self.naps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.naps.append(seconds)
+        self.now += seconds
+
+
+def test_each_ready_instance_gets_one_turn_and_the_rest_wait():
+    ready = ready_instance()
+    paused = ready_instance(paused=True)
+    unlinked = ready_instance()
+    unlinked.status = InstanceStatus.STARTING
+    unlinked.save()
+    handed: list[tuple[int, object]] = []
+
+    now = timezone.now() + timedelta(seconds=1)
+    assert dispatch_due(now, random.Random(1), lambda pk, slot: handed.append((pk, slot))) == 1
+    assert dispatch_due(now, random.Random(1), lambda pk, slot: handed.append((pk, slot))) == 0
+
+    assert handed == [(ready.pk, now)]
+    handed = [pk for pk, _ in handed]
+    assert paused.pk not in handed and unlinked.pk not in handed
+
+
+def test_the_pump_naps_until_the_next_turn_and_releases_its_lease():
+    ready_instance()
+    fake = FakeTime()
+    handed: list[int] = []
+
+    def send(pk, slot):
+        handed.append(pk)
+
+    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, send=send)
+
+    assert len(handed) == 1
+    assert fake.naps and all(0 < nap <= 1.0 for nap in fake.naps)
+    assert not pump_is_running()
+
+
+def test_only_one_pump_runs_at_a_time():
+    cache.add(LEASE_KEY, "another-host", 20)
+    handed: list[int] = []
+
+    assert not run_pump(run_seconds=1, send=lambda pk, slot: handed.append(pk))
+    assert handed == []
+    assert cache.get(LEASE_KEY) == "another-host"
+
+
+def test_the_pump_wakes_when_the_earliest_turn_comes_within_reach():
+    instance = ready_instance()
+    now = timezone.now()
+    soon = now + timedelta(milliseconds=1300)
+    QueueSettings.objects.filter(instance=instance).update(next_send_at=soon)
+
+    assert next_wake(now) == soon - timedelta(seconds=1)
+    QueueSettings.objects.filter(instance=instance).update(next_send_at=now + timedelta(hours=1))
+    assert next_wake(now) == now + timedelta(seconds=1)
