@@ -42,7 +42,10 @@ def _get_message_for_user(request, pk: int) -> OutboundMessage:
 @require_http_methods(["GET", "POST"])
 def compose(request):
     kind = request.POST.get("kind") or request.GET.get("kind") or "text"
-    initial = {"instance": request.GET.get("instance"), "to": request.GET.get("to", "")}
+    initial = {
+        "instance": request.GET.get("instance") or _only_instance(),
+        "to": request.GET.get("to", ""),
+    }
     form = ComposeForm(request.POST or None, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,6 +66,12 @@ def compose(request):
     if request.htmx and request.method == "GET":
         template += "#kind-fields"
     return render(request, template, {"form": form})
+
+
+def _only_instance() -> int | None:
+    """With a single number there is nothing to choose: preselect it."""
+    ids = list(Instance.objects.values_list("pk", flat=True)[:2])
+    return ids[0] if len(ids) == 1 else None
 
 
 @require(Ability.SEND_MESSAGES)

@@ -187,7 +187,13 @@ def instance_qr(request, pk: int):
         request,
         "instances/instance_detail.html#qr-panel",
         cursor=cursor_of(instance.status, instance.phone, qr_src, error),
-        context=lambda: {"instance": instance, "qr_src": qr_src, "error": error, "linked": linked},
+        context=lambda: {
+            "instance": instance,
+            "qr_src": qr_src,
+            "error": error,
+            "linked": linked,
+            "pairing": instance.supports(Capability.PAIRING_CODE),
+        },
         final=linked,
     )
 

@@ -115,7 +115,7 @@ def test_buttons_follow_the_state_and_say_why_they_are_disabled(client_for, admi
     assert "The session is already running." in body
     assert 'class="primary">Start' not in body
     assert reverse("instances:action", args=[working.pk, "logout"]) in body
-    assert 'id="pairing-panel"' not in body
+    assert "Get a pairing code" not in body
 
     stopped = InstanceFactory(status=InstanceStatus.STOPPED)
     body = client.get(stopped.get_absolute_url()).content.decode()
