@@ -58,7 +58,8 @@ FAILURES_REASON = (
     "being blocked. Sending is paused; check the failures, then resume."
 )
 LOOKAHEAD = timedelta(seconds=1)
-BURST_SECONDS = 5.0
+# Like the pump, a burst stays short so that stopping a worker never waits long for it.
+BURST_SECONDS = 2.0
 # Longer than an engine's read timeout: a send still `sending` after this is not in flight.
 STALE_AFTER = timedelta(minutes=2)
 S = OutboundStatus
