@@ -33,21 +33,23 @@ def ingest_events(instance: Instance, events: list[Event], body: bytes) -> Inges
     decoded = decode_untrusted(body)
     raw_body = body if decoded.sanitised else None
     result = IngestResult()
-    # One transaction, one commit per webhook: commits, not parsing, are the cost of ingest.
-    with transaction.atomic():
-        for event in events:
-            if _store_and_apply(instance, event, decoded.value, raw_body):
-                result.stored += 1
-            else:
-                result.duplicates += 1
-        note_engine_event(instance)
+    for event in events:
+        if _store_and_apply(instance, event, decoded.value, raw_body):
+            result.stored += 1
+        else:
+            result.duplicates += 1
+    note_engine_event(instance)
     return result
 
 
 def _store_and_apply(
     instance: Instance, event: Event, envelope: dict, raw_body: bytes | None
 ) -> bool:
-    """False when the event was already stored: duplicates change nothing."""
+    """False when the event was already stored: duplicates change nothing.
+
+    Storing and applying are one transaction, so one commit: commits, not parsing, are the cost
+    of ingest. The insert comes first, so a duplicate's IntegrityError rolls back nothing else.
+    """
     try:
         with transaction.atomic():
             stored = WebhookEvent.objects.create(
@@ -62,11 +64,16 @@ def _store_and_apply(
                 state=_initial_state(event),
                 error=_problems(event),
             )
+            _apply(instance, event, stored)
     except IntegrityError:
         return False
+    return True
+
+
+def _apply(instance: Instance, event: Event, stored: WebhookEvent) -> None:
     handler = HANDLERS.get(event.kind)
     if handler is None:
-        return True
+        return
     try:
         with transaction.atomic():
             handler(instance, event)
@@ -76,7 +83,6 @@ def _store_and_apply(
         logger.exception("Applying webhook event %s failed", stored.pk)
         stored.state, stored.error = WebhookEvent.State.FAILED, type(exc).__name__
         stored.save(update_fields=["state", "error"])
-    return True
 
 
 def _storage_key(event: Event) -> str:

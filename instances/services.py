@@ -289,6 +289,9 @@ def note_engine_event(instance: Instance, at: datetime | None = None) -> None:
         # A cleared warning is a change the instance's live regions must show.
         updated_at=Case(When(attention=Attention.SILENT, then=Value(at)), default=F("updated_at")),
     )
+    instance.last_event_at = at
+    if instance.attention == Attention.SILENT:
+        instance.attention = Attention.NONE
 
 
 @dataclass(frozen=True)
