@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Ability, require
+from config.live import cursor_of, render_live_region
 from instances.message_forms import ComposeForm, MessageFilterForm
 from instances.models import (
     Instance,
@@ -31,6 +32,15 @@ from instances.outbound.actions import (
 from instances.outbound.dispatcher import resume_sending
 
 PAGE_SIZE = 50
+# No webhook moves these on any more (read and played are the top of the ladder).
+FINISHED = frozenset(
+    {
+        OutboundStatus.READ,
+        OutboundStatus.PLAYED,
+        OutboundStatus.FAILED,
+        OutboundStatus.CANCELLED,
+    }
+)
 
 
 def _get_message_for_user(request, pk: int) -> OutboundMessage:
@@ -117,9 +127,18 @@ def _filtered(rows, data: dict):
 @require(Ability.SEND_MESSAGES)
 @require_GET
 def message_detail(request, pk: int):
+    """The message and its attempts; the region polls itself until nothing more can happen."""
     message = _get_message_for_user(request, pk)
-    context = {"message": message, "tries": message.tries.all()}
-    return render(request, "messages/message_detail.html", context)
+    template = "messages/message_detail.html"
+    if request.htmx:
+        template += "#message-state"
+    return render_live_region(
+        request,
+        template,
+        cursor=cursor_of(message.status, message.updated_at, message.instance.status),
+        context=lambda: {"message": message, "tries": list(message.tries.all())},
+        final=message.status in FINISHED,
+    )
 
 
 # Each action: (service, words for the confirmation and the result, needs a decision warning).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -185,3 +187,19 @@ def test_messages_for_an_unlinked_number_say_why_they_wait(operator_client):
     page = operator_client.get(reverse("messages:list")).content.decode()
 
     assert "are waiting: the number is waiting for qr scan" in page
+
+
+def test_the_message_page_polls_until_nothing_more_can_happen(operator_client, instance):
+    message = enqueue(instance, "+4915123456789", "text", {"text": "Hi"})
+    url = reverse("messages:detail", args=[message.pk])
+    htmx = {"HX-Request": "true"}
+
+    first = operator_client.get(url, headers=htmx).content.decode()
+    cursor = re.search(r"\?cursor=(\w+)", first).group(1)
+    assert 'id="message-state"' in first and "<html" not in first
+    assert operator_client.get(url, {"cursor": cursor}, headers=htmx).status_code == 204
+
+    OutboundMessage.objects.filter(pk=message.pk).update(status=S.READ)
+    last = operator_client.get(url, {"cursor": cursor}, headers=htmx)
+    assert last.status_code == 286
+    assert "Read" in last.content.decode()
