@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/screenshot/", views.instance_screenshot, name="screenshot"),
     path("<int:pk>/refresh/", views.instance_refresh, name="refresh"),
     path("<int:pk>/delete/", views.instance_delete, name="delete"),
+    path("<int:pk>/pace/", views.instance_queue_settings, name="queue_settings"),
     path("<int:pk>/<str:action>/", views.instance_action, name="action"),
 ]

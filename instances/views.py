@@ -27,6 +27,8 @@ from instances.engines.base import (
 )
 from instances.forms import InstanceForm, PairingCodeForm
 from instances.models import PENDING_OUTBOUND, Instance, InstanceStatus
+from instances.outbound.dispatcher import queue_settings
+from instances.queue_forms import QueueSettingsForm
 from instances.webhook_reach import webhook_warning
 
 HISTORY_LENGTH = 15
@@ -323,3 +325,16 @@ def instance_refresh(request, pk: int):
     else:
         messages.success(request, f"Status unchanged: {now}.")
     return redirect(instance)
+
+
+@require(Ability.MANAGE_INSTANCES)
+@require_http_methods(["GET", "POST"])
+def instance_queue_settings(request, pk: int):
+    """How fast and when the instance sends; applies from its next message."""
+    instance = _get_instance_for_user(request, pk)
+    form = QueueSettingsForm(request.POST or None, instance=queue_settings(instance))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved the sending pace of {instance.name}.")
+        return redirect(instance)
+    return render(request, "instances/queue_settings.html", {"form": form, "instance": instance})

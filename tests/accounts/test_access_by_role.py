@@ -35,6 +35,7 @@ ACCESS = [
     ("instances:screenshot", True, "get", {ADMIN}),
     ("instances:refresh", True, "post", {ADMIN}),
     ("instances:delete", True, "get", {ADMIN}),
+    ("instances:queue_settings", True, "get", {ADMIN}),
     ("instances:action", "action", "get", {ADMIN}),
     ("messages:list", False, "get", {ADMIN, OPERATOR}),
     ("messages:compose", False, "get", {ADMIN, OPERATOR}),
