@@ -38,10 +38,11 @@ MIN_NAP = 0.05
 
 def ready_instances(now: datetime):
     """WORKING, unpaused instances with something due and a turn starting within LOOKAHEAD."""
+    soon = now + dispatcher.LOOKAHEAD
     turn_free = (
         Q(queue__isnull=True)
         | Q(queue__next_send_at__isnull=True)
-        | Q(queue__next_send_at__lte=now)
+        | Q(queue__next_send_at__lte=soon)
     )
     return (
         Instance.objects.filter(

@@ -89,3 +89,15 @@ def test_the_pump_wakes_when_the_earliest_turn_comes_within_reach():
     assert next_wake(now) == soon - timedelta(seconds=1)
     QueueSettings.objects.filter(instance=instance).update(next_send_at=now + timedelta(hours=1))
     assert next_wake(now) == now + timedelta(seconds=1)
+
+
+def test_a_turn_is_handed_out_up_to_a_second_early_for_its_exact_time():
+    instance = ready_instance()
+    now = timezone.now() + timedelta(seconds=1)
+    slot = now + timedelta(milliseconds=600)
+    QueueSettings.objects.filter(instance=instance).update(next_send_at=slot)
+    handed: list[tuple[int, object]] = []
+
+    dispatch_due(now, random.Random(1), lambda pk, at: handed.append((pk, at)))
+
+    assert handed == [(instance.pk, slot)]
