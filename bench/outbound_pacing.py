@@ -89,7 +89,7 @@ def main() -> None:
     if not errors:
         raise SystemExit("no gaps measured")
     print(
-        f"{'slots a second ahead (Switchboard)':<40} {len(errors):>6} "
+        f"{'slots handed out early (Switchboard)':<40} {len(errors):>6} "
         f"{statistics.median(errors):>9.3f} {percentile(errors, 0.99):>7.3f} {max(errors):>7.3f}"
     )
     print(

@@ -57,7 +57,10 @@ FAILURES_REASON = (
     f"The last {FAILURES_BEFORE_PAUSE} messages failed in a row, which can mean the number is "
     "being blocked. Sending is paused; check the failures, then resume."
 )
-LOOKAHEAD = timedelta(seconds=1)
+# Long enough to cover the broker's pick-up delay; short, because a waiting task holds a worker
+# (bench/outbound_pacing.py: 1 s starved 4 workers serving 50 instances, 0.2 s let pick-up delays
+# through; docs/benchmarks.md).
+LOOKAHEAD = timedelta(seconds=0.5)
 # Like the pump, a burst stays short so that stopping a worker never waits long for it.
 BURST_SECONDS = 2.0
 # Longer than an engine's read timeout: a send still `sending` after this is not in flight.

@@ -2,7 +2,7 @@
 
 django-q2's scheduler ticks about every 30 s and `async_task` has no ETA, so a schedule alone
 cannot pace sends to the second. The pump is one short-lived task that loops for
-`RUN_SECONDS` (a few seconds): it takes every instance's turn that starts within a second
+`RUN_SECONDS` (a few seconds): it takes every instance's turn that starts within LOOKAHEAD
 (`dispatcher.take_turn`), enqueues one `send_next` task per turn with the turn's exact time (the
 task waits for it), sleeps until the next turn comes within reach (at most `MAX_NAP`), and
 finally enqueues its successor. A lease in the shared cache keeps it to one pump at a time
@@ -27,8 +27,8 @@ from instances.outbound import dispatcher
 
 LEASE_KEY = "outbound-pump-lease"
 # Short runs: a stopping worker waits for its running task, so a long pump would hold up every
-# shutdown (and a deploy) for as long as it runs. Slots are handed out a second ahead, which
-# covers the hand-over to the successor.
+# shutdown (and a deploy) for as long as it runs. Slots are handed out a little ahead
+# (dispatcher.LOOKAHEAD) covers the hand-over to the successor.
 RUN_SECONDS = 3.0
 # Longer than one loop, shorter than the watchdog's minute: a dead pump is replaced quickly.
 LEASE_SECONDS = 20

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from instances.models import InstanceStatus, OutboundMessage, QueueSettings
 from instances.outbound import enqueue
-from instances.outbound.dispatcher import claim_next, take_turn
+from instances.outbound.dispatcher import LOOKAHEAD, claim_next, take_turn
 from instances.outbound.pacing import daily_cap, next_window_start
 from tests.factories import InstanceFactory
 
@@ -47,9 +47,11 @@ def test_the_next_turn_comes_after_a_delay_drawn_between_min_and_max(working):
     assert take_turn(working, now, random.Random(1)) == now
     next_slot = QueueSettings.objects.get(instance=working).next_send_at
     assert timedelta(seconds=2) <= next_slot - now <= timedelta(seconds=4)
-    assert take_turn(working, next_slot - timedelta(seconds=1.5), random.Random(1)) is None
-    # Within a second of the slot the turn is handed out, for exactly the slot's time.
-    assert take_turn(working, next_slot - timedelta(seconds=0.5), random.Random(1)) == next_slot
+    early = LOOKAHEAD + timedelta(milliseconds=100)
+    assert take_turn(working, next_slot - early, random.Random(1)) is None
+    # Shortly before the slot the turn is handed out, for exactly the slot's time.
+    almost = LOOKAHEAD - timedelta(milliseconds=100)
+    assert take_turn(working, next_slot - almost, random.Random(1)) == next_slot
 
 
 def test_a_turn_is_taken_once_however_many_pumps_ask(working):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from instances.models import InstanceStatus, QueueSettings
 from instances.outbound import enqueue
+from instances.outbound.dispatcher import LOOKAHEAD
 from instances.outbound.pump import LEASE_KEY, dispatch_due, next_wake, pump_is_running, run_pump
 from tests.factories import InstanceFactory
 
@@ -83,18 +84,18 @@ def test_only_one_pump_runs_at_a_time():
 def test_the_pump_wakes_when_the_earliest_turn_comes_within_reach():
     instance = ready_instance()
     now = timezone.now()
-    soon = now + timedelta(milliseconds=1300)
+    soon = now + LOOKAHEAD + timedelta(milliseconds=300)
     QueueSettings.objects.filter(instance=instance).update(next_send_at=soon)
 
-    assert next_wake(now) == soon - timedelta(seconds=1)
+    assert next_wake(now) == soon - LOOKAHEAD
     QueueSettings.objects.filter(instance=instance).update(next_send_at=now + timedelta(hours=1))
     assert next_wake(now) == now + timedelta(seconds=1)
 
 
-def test_a_turn_is_handed_out_up_to_a_second_early_for_its_exact_time():
+def test_a_turn_is_handed_out_a_little_early_for_its_exact_time():
     instance = ready_instance()
     now = timezone.now() + timedelta(seconds=1)
-    slot = now + timedelta(milliseconds=600)
+    slot = now + LOOKAHEAD - timedelta(milliseconds=100)
     QueueSettings.objects.filter(instance=instance).update(next_send_at=slot)
     handed: list[tuple[int, object]] = []
 
