@@ -43,30 +43,17 @@ def main() -> None:
 
     from django_q.tasks import async_task
 
-    from instances.models import Instance, InstanceStatus, QueueSettings, SendAttempt
+    from instances.models import SendAttempt
     from instances.outbound import enqueue
 
     names = [f"pace{n}" for n in range(instances_count)]
     per_instance = int(seconds / args.delay) + 2
     with stack.bench_database() as database_url, stack.simulator() as url:
         stack.link_sessions(url, names)
-        for name in names:
-            instance = Instance.objects.create(
-                name=name,
-                engine="waha",
-                base_url=url,
-                session_name=name,
-                api_key=stack.SIMULATOR_KEY,
-                status=InstanceStatus.WORKING,
-            )
-            QueueSettings.objects.create(
-                instance=instance,
-                min_delay_seconds=args.delay,
-                max_delay_seconds=args.delay,
-                per_minute_cap=600,
-            )
+        pace = {"min_delay_seconds": args.delay, "max_delay_seconds": args.delay}
+        for instance in stack.working_instances(url, names, per_minute_cap=600, **pace):
             for n in range(per_instance):
-                enqueue(instance, "+4915123456789", "text", {"text": f"{name} {n}"})
+                enqueue(instance, "+4915123456789", "text", {"text": f"{instance.name} {n}"})
         with stack.workers(database_url, args.workers):
             async_task("instances.tasks.pump_outbound", group="outbound-pump")
             time.sleep(seconds)

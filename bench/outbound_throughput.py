@@ -44,27 +44,14 @@ def main() -> None:
     from django.db.models import Count
     from django_q.tasks import async_task
 
-    from instances.models import Instance, InstanceStatus, OutboundMessage, QueueSettings
+    from instances.models import OutboundMessage, QueueSettings
     from instances.outbound import enqueue
 
     sessions = [f"bench{n}" for n in range(args.instances)]
     with stack.bench_database() as database_url, stack.simulator() as url:
         stack.link_sessions(url, sessions)
         plain = plain_loop(url, sessions, count)
-        instances = []
-        for name in sessions:
-            instance = Instance.objects.create(
-                name=name,
-                engine="waha",
-                base_url=url,
-                session_name=name,
-                api_key=stack.SIMULATOR_KEY,
-                status=InstanceStatus.WORKING,
-            )
-            QueueSettings.objects.create(
-                instance=instance, min_delay_seconds=0, max_delay_seconds=0
-            )
-            instances.append(instance)
+        instances = stack.working_instances(url, sessions, min_delay_seconds=0, max_delay_seconds=0)
         # Pacing off: no delay and caps out of the way (above what the form allows).
         QueueSettings.objects.update(per_minute_cap=10**9, per_day_cap=10**9)
         for n in range(count):

@@ -107,3 +107,22 @@ def link_sessions(url: str, names: list[str]) -> None:
                     raise RuntimeError(f"session {name} never asked for a QR scan")
                 time.sleep(0.1)
             api.post(f"/simulator/sessions/{name}/scan", json={}).raise_for_status()
+
+
+def working_instances(url: str, names: list[str], **pace: float) -> list:
+    """One WORKING waha instance per linked simulator session, each with the given pace."""
+    from instances.models import Instance, InstanceStatus, QueueSettings
+
+    instances = []
+    for name in names:
+        instance = Instance.objects.create(
+            name=name,
+            engine="waha",
+            base_url=url,
+            session_name=name,
+            api_key=SIMULATOR_KEY,
+            status=InstanceStatus.WORKING,
+        )
+        QueueSettings.objects.create(instance=instance, **pace)
+        instances.append(instance)
+    return instances

@@ -77,8 +77,9 @@ def queue_settings(instance: Instance) -> QueueSettings:
     return QueueSettings.objects.get_or_create(instance=instance)[0]
 
 
-def may_send(instance: Instance) -> bool:
-    return instance.status == InstanceStatus.WORKING and not queue_settings(instance).paused
+def may_send(instance: Instance, settings: QueueSettings | None = None) -> bool:
+    settings = settings or queue_settings(instance)
+    return instance.status == InstanceStatus.WORKING and not settings.paused
 
 
 def due_messages(instance: Instance, now: datetime):
@@ -92,9 +93,9 @@ def take_turn(instance: Instance, now: datetime, rng: random.Random) -> datetime
     A slot is handed out up to LOOKAHEAD before it starts, so the worker that takes it is already
     waiting when it comes: the task broker's pick-up delay does not blur the pacing.
     """
-    if not may_send(instance):
-        return None
     settings = queue_settings(instance)
+    if not may_send(instance, settings):
+        return None
     previous = settings.next_send_at
     slot = max(now, previous) if previous else now
     if slot - now > LOOKAHEAD or not due_messages(instance, slot).exists():
