@@ -305,6 +305,15 @@ class QueueSettings(models.Model):
     send_days = models.CharField(
         max_length=7, default="1234567", help_text="ISO weekday numbers, 1 = Monday."
     )
+    # Mark the chat seen and show "typing..." before each send, where the engine can
+    # (instances/outbound/act_human.py).
+    act_human = models.BooleanField(
+        "act human",
+        default=False,
+        help_text="Before each message, mark the chat as read and show “typing…” for as long "
+        "as a person would take to type it. The typing happens inside the pause between "
+        "messages.",
+    )
     paused = models.BooleanField(default=False)
     pause_reason = models.CharField(max_length=300, blank=True)
     # The earliest time the next send may start; claimed with a conditional update.

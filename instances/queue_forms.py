@@ -42,6 +42,7 @@ class QueueSettingsForm(forms.ModelForm):
             "send_from",
             "send_until",
             "send_days",
+            "act_human",
         ]
         labels = {
             "min_delay_seconds": "Shortest pause between messages (seconds)",
@@ -50,6 +51,7 @@ class QueueSettingsForm(forms.ModelForm):
             "per_day_cap": "At most per day",
             "send_from": "Send from (time of day)",
             "send_until": "Send until (time of day)",
+            "act_human": "Act human",
         }
         help_texts = {
             "max_delay_seconds": "Each pause is drawn at random between the two, like a person.",

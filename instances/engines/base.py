@@ -64,6 +64,9 @@ class Capability(enum.StrEnum):
     CONFIGURE_WEBHOOK = "configure_webhook"
     SIGNED_WEBHOOKS = "signed_webhooks"
     LOOKUP_MESSAGE = "lookup_message"
+    # Acting human before a send (docs/architecture.md, "Outbound queue").
+    SEEN = "seen"
+    TYPING = "typing"
 
 
 class MessageKind(enum.StrEnum):
@@ -283,6 +286,18 @@ class Engine:
 
     def lookup_message(self, chat_id: str, message_id: str) -> SendResult | None:
         raise self._unsupported("look up a message")
+
+    # Acting human: what a person's phone shows before they answer.
+    def send_seen(self, chat_id: str) -> None:
+        """Mark the chat's messages as read (blue ticks)."""
+        raise self._unsupported("mark a chat as read")
+
+    def start_typing(self, chat_id: str) -> None:
+        """Show "typing..." in the chat; WhatsApp drops it by itself after some seconds."""
+        raise self._unsupported("show typing")
+
+    def stop_typing(self, chat_id: str) -> None:
+        raise self._unsupported("stop showing typing")
 
     # Webhooks.
     def configure_webhook(self, url: str, secret: str) -> None:

@@ -25,6 +25,8 @@ METHODS = {
     Capability.CHECK_EXISTS: "check_exists",
     Capability.CONFIGURE_WEBHOOK: "configure_webhook",
     Capability.LOOKUP_MESSAGE: "lookup_message",
+    Capability.SEEN: "send_seen",
+    Capability.TYPING: "start_typing",
 }
 
 
