@@ -41,7 +41,7 @@ from instances.models import (
     QueueSettings,
     SendAttempt,
 )
-from instances.outbound import pacing
+from instances.outbound import act_human, pacing
 from instances.outbound.status import is_forward, wire_id
 from instances.outbound.wake import wake_pump
 
@@ -63,6 +63,8 @@ FAILURES_REASON = (
 # (bench/outbound_pacing.py: 1 s starved 4 workers serving 50 instances, 0.2 s let pick-up delays
 # through; docs/benchmarks.md).
 LOOKAHEAD = timedelta(seconds=0.5)
+# Typing stops this long after the previous send at the earliest (act_human.py).
+TYPING_MARGIN = 0.5
 # Like the pump, a burst stays short so that stopping a worker never waits long for it.
 BURST_SECONDS = 2.0
 # How long a burst chain holds its instance's turn without renewing it: a dead worker's chain
@@ -107,7 +109,7 @@ def take_turn(instance: Instance, now: datetime, rng: random.Random) -> datetime
         return None
     previous = settings.next_send_at
     slot = max(now, previous) if previous else now
-    if slot - now > LOOKAHEAD or not due_messages(instance, slot).exists():
+    if slot - now > lookahead(settings) or not due_messages(instance, slot).exists():
         return None
     unchanged = Q(next_send_at__isnull=True) if previous is None else Q(next_send_at=previous)
     held_until = _held_until(instance, settings, slot)
@@ -127,6 +129,20 @@ def take_turn(instance: Instance, now: datetime, rng: random.Random) -> datetime
 
 def is_burst(settings: QueueSettings) -> bool:
     return settings.max_delay_seconds <= 0
+
+
+def typing_budget(settings: QueueSettings) -> float:
+    """The longest "typing..." before a send of this instance: it has to fit inside the
+    shortest delay the instance may draw, so acting human never slows the instance down."""
+    if not settings.act_human or is_burst(settings):
+        return 0.0
+    return max(0.0, min(act_human.MAX_TYPING_SECONDS, settings.min_delay_seconds - TYPING_MARGIN))
+
+
+def lookahead(settings: QueueSettings) -> timedelta:
+    """How early a turn is handed out: early enough to type before the slot, where it acts
+    human."""
+    return LOOKAHEAD + timedelta(seconds=typing_budget(settings))
 
 
 def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> datetime | None:
@@ -371,14 +387,12 @@ def send_next(
     claiming BATCH rows at a time, instead of queueing a task per message; caps, hours and
     pauses are checked before every batch.
     """
-    if slot is not None:
-        wait = (slot - timezone.now()).total_seconds()
-        if wait > 0:
-            sleep(min(wait, LOOKAHEAD.total_seconds()))
     instance = _with_settings(instance_id)
     if instance is None:
         return None
     settings = instance.queue
+    if slot is not None:
+        _wait_until(slot - timedelta(seconds=typing_budget(settings)), sleep, lookahead(settings))
     rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
     worker = worker_name()
     outcome = None
@@ -389,6 +403,8 @@ def send_next(
         batch = claim_batch(instance, timezone.now(), worker, limit) if limit else []
         if not batch:
             break
+        if slot is not None and typing_budget(settings):
+            _act_human(batch[0], typing_budget(settings), slot, rng, sleep)
         outcome = send_batch(batch, rng)
         if outcome.status == S.QUEUED or time.monotonic() >= ends or not is_burst(settings):
             break
@@ -399,6 +415,27 @@ def send_next(
     if is_burst(settings):
         _pass_burst_on(instance_id, more=outcome is not None and outcome.status == S.SENT)
     return outcome
+
+
+def _wait_until(moment: datetime, sleep: Callable[[float], None], at_most: timedelta) -> None:
+    wait = (moment - timezone.now()).total_seconds()
+    if wait > 0:
+        sleep(min(wait, at_most.total_seconds()))
+
+
+def _act_human(
+    message: OutboundMessage,
+    budget: float,
+    slot: datetime,
+    rng: random.Random,
+    sleep: Callable[[float], None],
+) -> None:
+    """Seen, then typing for a time drawn from the text, ending at the slot: inside the delay."""
+    typing = min(act_human.typing_seconds(message.kind, message.payload, rng), budget)
+    _wait_until(slot - timedelta(seconds=typing), sleep, timedelta(seconds=budget))
+    # Late (a busy worker): type for what is left, so the send still keeps its slot.
+    typing = min(typing, max(0.0, (slot - timezone.now()).total_seconds()))
+    act_human.perform_act_human(engine_for(message.instance), message.chat_id, typing, sleep)
 
 
 def _pass_burst_on(instance_id: int, *, more: bool) -> None:
