@@ -140,7 +140,7 @@ def test_a_number_that_acts_human_gets_its_turn_early_enough_to_type_first():
     typing = ready_instance(min_delay_seconds=4, max_delay_seconds=5, act_human=True)
     plain = ready_instance(min_delay_seconds=4, max_delay_seconds=5)
     now = timezone.now() + timedelta(seconds=1)
-    slot = now + timedelta(seconds=3)
+    slot = now + timedelta(seconds=1.2)
     QueueSettings.objects.filter(instance__in=[typing, plain]).update(next_send_at=slot)
     handed: list[tuple[int, object]] = []
 
