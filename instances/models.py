@@ -263,6 +263,8 @@ class SendAttempt(models.Model):
     # The message's instance again, so pacing counts an instance's recent sends from one index.
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="send_attempts")
     worker = models.CharField(max_length=100)
+    # The slot the instance's pacing reserved for this send (none for a burst).
+    planned_for = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SENDING)

@@ -198,7 +198,12 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def claim_batch(
-    instance: Instance, now: datetime, worker: str, limit: int = 1
+    instance: Instance,
+    now: datetime,
+    worker: str,
+    limit: int = 1,
+    *,
+    planned_for: datetime | None = None,
 ) -> list[OutboundMessage]:
     """Up to `limit` due rows, highest priority and oldest first, now `sending` and ours alone,
     each with its attempt recorded; in the order they must be sent."""
@@ -228,7 +233,13 @@ def claim_batch(
             ).order_by("claim_order")
         )
         SendAttempt.objects.bulk_create(
-            SendAttempt(message=message, instance=instance, worker=worker, started_at=now)
+            SendAttempt(
+                message=message,
+                instance=instance,
+                worker=worker,
+                planned_for=planned_for,
+                started_at=now,
+            )
             for message in claimed
         )
     for message in claimed:
@@ -400,7 +411,12 @@ def send_next(
     # Paused or unlinked since the pump handed out the slot: the rows wait.
     while may_send(instance, settings):
         limit = batch_allowance(instance, settings, timezone.now()) if is_burst(settings) else 1
-        batch = claim_batch(instance, timezone.now(), worker, limit) if limit else []
+        planned_for = None if is_burst(settings) else slot
+        batch = (
+            claim_batch(instance, timezone.now(), worker, limit, planned_for=planned_for)
+            if limit
+            else []
+        )
         if not batch:
             break
         if slot is not None and typing_budget(settings):
