@@ -110,10 +110,10 @@ BENCH_REDIS = "redis://127.0.0.1:6379/15"
 
 
 def probe_pickup_delays(count: int) -> list[float]:
-    """Seconds from enqueueing a task to a worker starting it, for `count` probes 0.3 s apart.
+    """Seconds from enqueueing a task to a worker running it, for `count` probes 0.3 s apart.
 
-    A probe is `send_next` for an instance that does not exist, with its enqueue time as the
-    slot: it returns at once, and django-q2 records when it started.
+    A probe is a task that returns the time it ran (`timezone.now`); django-q2 keeps the result.
+    (Its own `started` field is the time the task was queued, not when it ran.)
     """
     from django.utils import timezone
     from django_q.models import Task
@@ -122,18 +122,13 @@ def probe_pickup_delays(count: int) -> list[float]:
     sent = {}
     for _ in range(count):
         at = timezone.now()
-        task_id = async_task("instances.tasks.send_next", 0, at.isoformat(), group="probe")
-        sent[task_id] = at
+        sent[async_task("django.utils.timezone.now", group="probe")] = at
         time.sleep(0.3)
     deadline = time.monotonic() + 30
     while Task.objects.filter(group="probe").count() < count and time.monotonic() < deadline:
         time.sleep(0.2)
-    started = dict(Task.objects.filter(group="probe").values_list("id", "started"))
-    return [
-        (started[task_id] - at).total_seconds()
-        for task_id, at in sent.items()
-        if task_id in started
-    ]
+    ran = {task.id: task.result for task in Task.objects.filter(group="probe")}
+    return [(ran[task_id] - at).total_seconds() for task_id, at in sent.items() if task_id in ran]
 
 
 if __name__ == "__main__":

@@ -257,6 +257,7 @@ class SendAttempt(models.Model):
         FAILED = "failed", "Failed"
         UNCONFIRMED = "unconfirmed", "Unconfirmed"
         RECOVERED = "recovered", "Reconciled after the worker stopped"
+        CONFIRMED = "confirmed", "Found on the engine by its id"
         DECIDED = "decided", "Decided by a person"
 
     message = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="tries")

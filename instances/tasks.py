@@ -43,8 +43,10 @@ def pump_outbound() -> None:
 
 
 def ensure_pump() -> None:
-    """Every minute (a Schedule): recover sends a dead worker left; start the pump when work
-    lies ahead and none runs (it ended idle, or died with its worker)."""
+    """Every minute (a Schedule): recover sends a dead worker left, look unconfirmed ones up,
+    and start the pump when work lies ahead and none runs (it ended idle, or died with its
+    worker)."""
     dispatcher.recover_stale_sends()
+    dispatcher.reconcile_unconfirmed()
     if pump.has_work_ahead(timezone.now()) and not wake.pump_is_running():
         async_task("instances.tasks.pump_outbound", group="outbound-pump")

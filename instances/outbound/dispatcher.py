@@ -78,6 +78,11 @@ BATCH = 20
 STALE_AFTER = timedelta(minutes=2)
 S = OutboundStatus
 Outcome = SendAttempt.Outcome
+# Notes on a message's history that are not tries at sending it: caps do not count them.
+NOT_SENDS = (Outcome.DECIDED, Outcome.CONFIRMED)
+# An unconfirmed send is looked up by its id for a few minutes (the watchdog's runs), giving the
+# engine a moment to store it first; what is still not found then waits for a person.
+LOOK_UP_UNCONFIRMED = (timedelta(seconds=20), timedelta(minutes=5))
 
 
 def worker_name() -> str:
@@ -153,7 +158,7 @@ def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> d
     midnight = _midnight(settings, now)
     sent_today = (
         SendAttempt.objects.filter(instance=instance, started_at__gte=midnight)
-        .exclude(outcome=Outcome.DECIDED)
+        .exclude(outcome__in=NOT_SENDS)
         .count()
     )
     if sent_today >= _daily_cap(settings, now):
@@ -482,7 +487,7 @@ def batch_allowance(instance: Instance, settings: QueueSettings, now: datetime) 
     """How many rows a burst may claim now: BATCH, or less where a cap or the hours say so."""
     if _window_opens(settings, now) is not None:
         return 0
-    started = SendAttempt.objects.filter(instance=instance).exclude(outcome=Outcome.DECIDED)
+    started = SendAttempt.objects.filter(instance=instance).exclude(outcome__in=NOT_SENDS)
     this_minute = started.filter(started_at__gt=now - pacing.MINUTE).count()
     today = started.filter(started_at__gte=_midnight(settings, now)).count()
     cap = _daily_cap(settings, now)
@@ -526,6 +531,50 @@ def recover_stale_sends(now: datetime | None = None) -> int:
             _reconcile(message, now)
         recovered += 1
     return recovered
+
+
+def reconcile_unconfirmed(now: datetime | None = None) -> int:
+    """Unconfirmed sends of the last few minutes, looked up by the id Switchboard sent with them:
+    the ones the engine has are sent after all. The number settled."""
+    now = now or timezone.now()
+    newest, oldest = LOOK_UP_UNCONFIRMED
+    recent = OutboundMessage.objects.filter(
+        status=S.UNCONFIRMED, status_changed_at__range=(now - oldest, now - newest)
+    )
+    settled = 0
+    for message in recent.select_related("instance")[:500]:
+        if not message.instance.supports(Capability.LOOKUP_MESSAGE):
+            continue
+        try:
+            found = engine_for(message.instance).lookup_message(message.chat_id, wire_id(message))
+        except EngineError as exc:
+            logger.info("Could not look up outbound message %s: %s", message.pk, exc.message)
+            continue
+        if found is not None and _confirm(message, found.provider_id, now):
+            settled += 1
+    return settled
+
+
+def _confirm(message: OutboundMessage, provider_id: str, now: datetime) -> bool:
+    with transaction.atomic():
+        confirmed = OutboundMessage.objects.filter(pk=message.pk, status=S.UNCONFIRMED).update(
+            status=S.SENT,
+            provider_id=provider_id[:200] or message.provider_id,
+            sent_at=now,
+            last_error="",
+            status_changed_at=now,
+        )
+        if confirmed:
+            SendAttempt.objects.create(
+                message=message,
+                instance=message.instance,
+                worker=worker_name(),
+                started_at=now,
+                finished_at=now,
+                outcome=Outcome.CONFIRMED,
+                detail="The engine has the message: it was sent before the answer was lost.",
+            )
+    return bool(confirmed)
 
 
 def _reconcile(message: OutboundMessage, now: datetime) -> None:
