@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from instances.engines.base import MessageKind
@@ -33,7 +34,16 @@ def _url(label: str, *, required: bool = True) -> forms.Field:
 
 
 def _media_fields(caption: bool = True, filename: bool = False) -> dict[str, forms.Field]:
-    fields = {"url": _url("File address (http or https)")}
+    fields = {
+        "file": forms.FileField(
+            label="File",
+            required=False,
+            allow_empty_file=True,
+            help_text=f"Up to {settings.OUTBOUND_MEDIA_MAX_BYTES // 1_048_576} MB. Or give the "
+            "address of a file on the web below.",
+        ),
+        "url": _url("File address (http or https)", required=False),
+    }
     if caption:
         fields["caption"] = _text("Caption", rows=2)
     if filename:
@@ -136,11 +146,22 @@ class ComposeForm(forms.Form):
             raise forms.ValidationError("This time has passed; leave it empty to send now.")
         return send_at
 
+    def clean(self):
+        cleaned = super().clean()
+        media = "file" in self.fields and "url" not in self.errors
+        if media and not cleaned.get("file") and not cleaned.get("url"):
+            self.add_error("file", "Upload a file, or give the address of one below.")
+        return cleaned
+
+    def upload(self):
+        """The uploaded file of a media message, checked and stored by `enqueue`."""
+        return self.cleaned_data.get("file") or None
+
     def payload(self) -> dict[str, Any]:
         data = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name in self.kind_field_names or name == "reply_to"
+            if (name in self.kind_field_names or name == "reply_to") and name != "file"
         }
         data = {name: value for name, value in data.items() if value not in ("", None)}
         if self.kind is MessageKind.POLL:

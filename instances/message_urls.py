@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.message_detail, name="detail"),
     path("<int:pk>/<str:action>/", views.message_action, name="action"),
     path("instances/<int:pk>/resume/", views.message_resume, name="resume"),
+    path("media/<str:token>/", views.outbound_media, name="media"),
 ]

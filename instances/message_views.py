@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from accounts.roles import Ability, require
 from config.live import cursor_of, render_live_region
@@ -30,6 +37,7 @@ from instances.outbound.actions import (
     retry_message,
 )
 from instances.outbound.dispatcher import resume_sending
+from instances.outbound.media import LinkRefused, read_link
 
 PAGE_SIZE = 50
 # No webhook moves these on any more (read and played are the top of the ladder).
@@ -56,7 +64,7 @@ def compose(request):
         "instance": request.GET.get("instance") or _only_instance(),
         "to": request.GET.get("to", ""),
     }
-    form = ComposeForm(request.POST or None, kind=kind, initial=initial)
+    form = ComposeForm(request.POST or None, request.FILES or None, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             message = enqueue(
@@ -66,6 +74,7 @@ def compose(request):
                 form.payload(),
                 priority=form.cleaned_data["priority"],
                 send_at=form.cleaned_data["send_at"],
+                upload=form.upload(),
             )
         except OutboundValidationError as exc:
             form.add_queue_errors(exc)
@@ -181,3 +190,22 @@ def message_resume(request, pk: int):
     resume_sending(instance)
     messages.success(request, f"Sending resumed on {instance.name}.")
     return redirect("messages:list")
+
+
+@require_safe
+def outbound_media(request, token: str):
+    """A file uploaded with a message, for the gateway that sends it: no login, a signed link
+    that expires (instances/outbound/media.py)."""
+    try:
+        media = read_link(token)
+    except LinkRefused as exc:
+        return HttpResponse(str(exc), status=410 if exc.expired else 404, content_type="text/plain")
+    if not default_storage.exists(media.name):
+        return HttpResponse(
+            "This file was deleted: its message is finished.", status=410, content_type="text/plain"
+        )
+    return FileResponse(
+        default_storage.open(media.name, "rb"),
+        content_type=media.mimetype,
+        filename=media.filename,
+    )

@@ -214,6 +214,9 @@ class OutboundMessage(models.Model):
     chat_id = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=choices_from(MessageKind))
     payload = models.JSONField(default=dict, blank=True)
+    # An uploaded file's name in default_storage, deleted once the message is final
+    # (instances/outbound/media.py).
+    media_name = models.CharField("uploaded file", max_length=255, blank=True)
     priority = models.SmallIntegerField(default=0)
     send_at = models.DateTimeField(null=True, blank=True)
     # When the dispatcher may next try it: `send_at` at first, later than that after a retry.

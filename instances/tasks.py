@@ -8,7 +8,7 @@ from django_q.tasks import async_task
 
 from instances import services
 from instances.models import Instance
-from instances.outbound import dispatcher, pump
+from instances.outbound import dispatcher, media, pump
 
 
 def poll_statuses() -> None:
@@ -46,3 +46,8 @@ def ensure_pump() -> None:
     dispatcher.recover_stale_sends()
     if not pump.pump_is_running():
         async_task("instances.tasks.pump_outbound", group="outbound-pump")
+
+
+def delete_finished_media() -> None:
+    """Every 15 minutes (a Schedule): delete the uploaded files finished messages no longer need."""
+    media.delete_finished_media()

@@ -53,6 +53,8 @@ PUBLIC = {
     "healthz",
     "hooks:receive",
     "hooks:receive_with_token",
+    # Outbound media: fetched by the gateway through a signed, expiring link.
+    "messages:media",
 }
 
 
