@@ -6,7 +6,7 @@ come back onto the field they name (`add_queue_errors`).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -216,3 +216,26 @@ class MessageFilterForm(forms.Form):
     until = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Until"
     )
+
+
+class RetryFailedForm(forms.Form):
+    """Which failed messages of one number to send again (seed 000, "Retry All Messages")."""
+
+    since = forms.DateField(
+        label="Only those created from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for every failed message.",
+    )
+    last_per_chat = forms.BooleanField(
+        label="Only the newest failed message of each chat",
+        required=False,
+        help_text="A customer then gets one message instead of a backlog.",
+    )
+
+    def since_start(self):
+        """`since` as the start of that day in the current time zone."""
+        day = self.cleaned_data.get("since")
+        if day is None:
+            return None
+        return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())

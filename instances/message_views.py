@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import (
     require_GET,
@@ -20,7 +21,7 @@ from django.views.decorators.http import (
 
 from accounts.roles import Ability, require
 from config.live import cursor_of, render_live_region
-from instances.message_forms import ComposeForm, MessageFilterForm
+from instances.message_forms import ComposeForm, MessageFilterForm, RetryFailedForm
 from instances.models import (
     Instance,
     InstanceStatus,
@@ -30,10 +31,15 @@ from instances.models import (
 )
 from instances.outbound import OutboundValidationError, enqueue
 from instances.outbound.actions import (
+    SAMPLE_SIZE,
     ActionRefused,
     cancel_message,
+    clear_queue,
+    failed_to_retry,
     mark_sent,
+    queued_messages,
     resend_message,
+    retry_failed,
     retry_message,
 )
 from instances.outbound.dispatcher import resume_sending
@@ -190,6 +196,51 @@ def message_resume(request, pk: int):
     resume_sending(instance)
     messages.success(request, f"Sending resumed on {instance.name}.")
     return redirect("messages:list")
+
+
+@require(Ability.SEND_MESSAGES)
+@require_http_methods(["GET", "POST"])
+def retry_all_failed(request, pk: int):
+    """GET shows how many failed messages would go again (and some of them) for the chosen
+    options; POST queues them again."""
+    instance = get_object_or_404(Instance, pk=pk)
+    data = request.POST if request.method == "POST" else request.GET
+    form = RetryFailedForm(data if data else None)
+    options = {}
+    if form.is_valid():
+        options = {
+            "since": form.since_start(),
+            "last_per_chat": form.cleaned_data["last_per_chat"],
+        }
+    if request.method == "POST" and form.is_valid():
+        retried = retry_failed(instance, **options)
+        if retried:
+            messages.success(request, f"Queued {retried} failed messages again.")
+        else:
+            messages.info(request, "There were no failed messages to send again.")
+        return redirect(f"{reverse('messages:list')}?instance={instance.pk}")
+    rows = failed_to_retry(instance, **options) if not form.errors else None
+    context = {
+        "instance": instance,
+        "form": form,
+        "count": rows.count() if rows is not None else 0,
+        "sample": list(rows[:SAMPLE_SIZE]) if rows is not None else [],
+    }
+    return render(request, "messages/retry_failed.html", context)
+
+
+@require(Ability.SEND_MESSAGES)
+@require_http_methods(["GET", "POST"])
+def clear_instance_queue(request, pk: int):
+    """GET confirms with how many messages wait and some of them; POST cancels them all."""
+    instance = get_object_or_404(Instance, pk=pk)
+    if request.method == "POST":
+        cancelled = clear_queue(instance)
+        messages.success(request, f"Cancelled {cancelled} queued messages of {instance.name}.")
+        return redirect(f"{reverse('messages:list')}?instance={instance.pk}")
+    rows = queued_messages(instance)
+    context = {"instance": instance, "count": rows.count(), "sample": list(rows[:SAMPLE_SIZE])}
+    return render(request, "messages/clear_queue.html", context)
 
 
 @require_safe

@@ -108,11 +108,15 @@ def relink(message: OutboundMessage, due_at: datetime) -> dict[str, Any]:
     return payload
 
 
+def link_prefix() -> str:
+    """How every link to a stored file begins."""
+    return settings.PUBLIC_BASE_URL + reverse("messages:media", args=["x"])[:-2]
+
+
 def lost_its_file(message: OutboundMessage) -> bool:
     """The message was composed with an upload whose stored copy has since been deleted."""
     url = str(message.payload.get("url") or "")
-    prefix = settings.PUBLIC_BASE_URL + reverse("messages:media", args=["x"])[:-2]
-    return not message.media_name and url.startswith(prefix)
+    return not message.media_name and url.startswith(link_prefix())
 
 
 def delete_stored(name: str) -> None:
