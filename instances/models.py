@@ -245,6 +245,15 @@ class OutboundMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} to {self.chat_id} ({self.status})"
 
+    @property
+    def preview(self) -> str:
+        """A line of what the message says, for lists of messages."""
+        for key in ("text", "caption", "name", "title", "filename", "emoji"):
+            value = self.payload.get(key) if isinstance(self.payload, dict) else None
+            if isinstance(value, str) and value:
+                return value
+        return ""
+
 
 class SendAttempt(models.Model):
     """One try at sending an outbound message, as the worker that made it saw it."""

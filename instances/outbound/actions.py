@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from instances.models import Instance, OutboundMessage, OutboundStatus, SendAttempt
@@ -126,8 +126,13 @@ def failed_to_retry(
     if last_per_chat:
         newest = rows.order_by().values("chat_id").annotate(newest=Max("id")).values("newest")
         rows = rows.filter(id__in=newest)
-    lost = Q(media_name="", payload__url__startswith=media.link_prefix())
-    return rows.exclude(lost).order_by("-created_at", "-id")
+    lost = OutboundMessage.objects.filter(
+        instance=instance,
+        status=S.FAILED,
+        media_name="",
+        payload__url__startswith=media.link_prefix(),
+    )
+    return rows.exclude(pk__in=lost.values("pk")).order_by("-created_at", "-id")
 
 
 def retry_failed(
