@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -62,9 +63,21 @@ def _get_message_for_user(request, pk: int) -> OutboundMessage:
     return get_object_or_404(OutboundMessage.objects.select_related("instance"), pk=pk)
 
 
+# Room for the form's other fields next to the largest file accepted.
+FORM_FIELDS_BYTES = 65_536
+
+
 @require(Ability.SEND_MESSAGES)
 @require_http_methods(["GET", "POST"])
 def compose(request):
+    limit = settings.OUTBOUND_MEDIA_MAX_BYTES
+    if request.method == "POST" and _content_length(request) > limit + FORM_FIELDS_BYTES:
+        # Refused before Django reads the body, so an oversized upload is not written to disk.
+        return HttpResponse(
+            f"The upload is larger than {limit / 1_048_576:.1f} MB, the largest file accepted.",
+            status=413,
+            content_type="text/plain",
+        )
     kind = request.POST.get("kind") or request.GET.get("kind") or "text"
     initial = {
         "instance": request.GET.get("instance") or _only_instance(),
@@ -93,6 +106,13 @@ def compose(request):
     return render(request, template, {"form": form})
 
 
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _only_instance() -> int | None:
     """With a single number there is nothing to choose: preselect it."""
     ids = list(Instance.objects.values_list("pk", flat=True)[:2])
@@ -118,6 +138,8 @@ def message_list(request):
         .distinct()
         .order_by("name"),
         "paused": QueueSettings.objects.filter(paused=True).select_related("instance"),
+        # Whole-queue actions are offered while the list shows one number.
+        "selected": filters.cleaned_data.get("instance") if filters.is_valid() else None,
     }
     return render(request, "messages/message_list.html", context)
 

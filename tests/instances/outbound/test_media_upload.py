@@ -227,3 +227,16 @@ def test_retrying_gives_the_gateway_a_fresh_link_and_refuses_once_the_file_is_go
     message.refresh_from_db()
     with pytest.raises(ActionRefused, match="uploaded file has been deleted"):
         retry_message(message)
+
+
+def test_an_oversized_upload_is_refused_before_its_body_is_read(
+    operator_client, instance, settings, media_root
+):
+    settings.OUTBOUND_MEDIA_MAX_BYTES = 1000
+    upload = SimpleUploadedFile("big.png", PNG + bytes(100_000))
+
+    response = compose(operator_client, instance, "image", file=upload)
+
+    assert response.status_code == 413
+    assert b"larger than 0.0 MB" in response.content
+    assert not OutboundMessage.objects.exists()

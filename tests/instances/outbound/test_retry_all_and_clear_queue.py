@@ -173,3 +173,14 @@ def test_an_agent_cannot_act_on_a_queue(client_for, agent, instance, name):
 
     assert response.status_code == 403
     assert statuses(queued, failed) == [S.QUEUED, S.FAILED]
+
+
+def test_the_message_list_of_one_number_links_to_its_queue_actions(client_for, operator, instance):
+    client = client_for(operator)
+
+    one = client.get(reverse("messages:list"), {"instance": instance.pk}).content.decode()
+    every = client.get(reverse("messages:list")).content.decode()
+
+    assert reverse("messages:clear_queue", args=[instance.pk]) in one
+    assert reverse("messages:retry_failed", args=[instance.pk]) in one
+    assert reverse("messages:clear_queue", args=[instance.pk]) not in every
