@@ -132,5 +132,5 @@ class QueueSettingsAdmin(admin.ModelAdmin):
     )
     list_filter = ("paused", "act_human")
     search_fields = ("instance__name", "pause_reason")
-    readonly_fields = ("next_send_at",)
+    readonly_fields = ("next_send_at", "burst_until")
     list_select_related = ("instance",)

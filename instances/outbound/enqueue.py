@@ -14,6 +14,7 @@ from instances.outbound import media
 from instances.outbound.errors import OutboundValidationError
 from instances.outbound.recipients import chat_id_for
 from instances.outbound.validation import clean_payload
+from instances.outbound.wake import wake_pump
 
 PRIORITY_RANGE = (-100, 100)
 
@@ -65,6 +66,7 @@ def enqueue(
         stored = media.store_upload(upload, mimetype, filename, cleaned.get("filename", ""))
         link = media.signed_url(stored, media.link_expiry(due_at))
         cleaned = {**cleaned, "url": link, "mimetype": mimetype, "filename": stored.filename}
+    transaction.on_commit(wake_pump)
     try:
         with transaction.atomic():
             return OutboundMessage.objects.create(

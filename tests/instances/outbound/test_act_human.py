@@ -125,3 +125,35 @@ def test_typing_is_stopped_even_when_the_wait_is_interrupted():
             perform_act_human(engine, CHAT, 3.0, interrupted)
 
     assert stop.call_count == 1
+
+
+@pytest.mark.django_db
+def test_the_dispatcher_marks_seen_and_types_just_before_the_slot_then_sends(simulator, linked):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from instances.models import QueueSettings
+    from instances.outbound import enqueue
+    from instances.outbound.dispatcher import send_next, typing_budget
+
+    QueueSettings.objects.filter(instance=linked).update(
+        min_delay_seconds=3, max_delay_seconds=4, act_human=True
+    )
+    enqueue(linked, "+4915123456789", "text", {"text": "Your parcel is on its way"})
+    slot = timezone.now() + timedelta(seconds=5)
+    waits: list[float] = []
+
+    send_next(linked.pk, slot, rng=random.Random(2), sleep=waits.append)
+
+    timeline = simulator.state.actions("default")
+    assert [entry["action"] for entry in timeline] == [
+        "sendSeen",
+        "startTyping",
+        "stopTyping",
+        "sendText",
+    ]
+    # Typing fits inside the shortest delay the instance may draw (3 s, less a margin).
+    assert typing_budget(QueueSettings.objects.get(instance=linked)) == 2.5
+    *_, typing = waits
+    assert MIN_TYPING_SECONDS <= typing <= 2.5
