@@ -277,8 +277,11 @@ def outbound_media(request, token: str):
         return HttpResponse(
             "This file was deleted: its message is finished.", status=410, content_type="text/plain"
         )
+    # An attachment, never rendered on Switchboard's own origin (a PDF or text file is content
+    # from outside); gateways read the bytes either way.
     return FileResponse(
         default_storage.open(media.name, "rb"),
         content_type=media.mimetype,
+        as_attachment=True,
         filename=media.filename,
     )

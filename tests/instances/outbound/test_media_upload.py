@@ -72,6 +72,7 @@ def test_an_uploaded_image_is_queued_with_a_link_the_gateway_can_fetch_without_l
     fetched = client.get(message.payload["url"].removeprefix("https://switchboard.example"))
     assert fetched.status_code == 200
     assert fetched["Content-Type"] == "image/png"
+    assert fetched["Content-Disposition"] == 'attachment; filename="shelf.png"'
     assert b"".join(fetched.streaming_content) == PNG
 
 
