@@ -6,10 +6,11 @@ come back onto the field they name (`add_queue_errors`).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from instances.engines.base import MessageKind
@@ -33,7 +34,16 @@ def _url(label: str, *, required: bool = True) -> forms.Field:
 
 
 def _media_fields(caption: bool = True, filename: bool = False) -> dict[str, forms.Field]:
-    fields = {"url": _url("File address (http or https)")}
+    fields = {
+        "file": forms.FileField(
+            label="File",
+            required=False,
+            allow_empty_file=True,
+            help_text=f"Up to {settings.OUTBOUND_MEDIA_MAX_BYTES // 1_048_576} MB. Or give the "
+            "address of a file on the web below.",
+        ),
+        "url": _url("File address (http or https)", required=False),
+    }
     if caption:
         fields["caption"] = _text("Caption", rows=2)
     if filename:
@@ -136,11 +146,22 @@ class ComposeForm(forms.Form):
             raise forms.ValidationError("This time has passed; leave it empty to send now.")
         return send_at
 
+    def clean(self):
+        cleaned = super().clean()
+        media = "file" in self.fields and "url" not in self.errors
+        if media and not cleaned.get("file") and not cleaned.get("url"):
+            self.add_error("file", "Upload a file, or give the address of one below.")
+        return cleaned
+
+    def upload(self):
+        """The uploaded file of a media message, checked and stored by `enqueue`."""
+        return self.cleaned_data.get("file") or None
+
     def payload(self) -> dict[str, Any]:
         data = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name in self.kind_field_names or name == "reply_to"
+            if (name in self.kind_field_names or name == "reply_to") and name != "file"
         }
         data = {name: value for name, value in data.items() if value not in ("", None)}
         if self.kind is MessageKind.POLL:
@@ -195,3 +216,26 @@ class MessageFilterForm(forms.Form):
     until = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Until"
     )
+
+
+class RetryFailedForm(forms.Form):
+    """Which failed messages of one number to send again (seed 000, "Retry All Messages")."""
+
+    since = forms.DateField(
+        label="Only those created from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for every failed message.",
+    )
+    last_per_chat = forms.BooleanField(
+        label="Only the newest failed message of each chat",
+        required=False,
+        help_text="A customer then gets one message instead of a backlog.",
+    )
+
+    def since_start(self):
+        """`since` as the start of that day in the current time zone."""
+        day = self.cleaned_data.get("since")
+        if day is None:
+            return None
+        return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())

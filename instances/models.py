@@ -214,6 +214,9 @@ class OutboundMessage(models.Model):
     chat_id = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=choices_from(MessageKind))
     payload = models.JSONField(default=dict, blank=True)
+    # An uploaded file's name in default_storage, deleted once the message is final
+    # (instances/outbound/media.py).
+    media_name = models.CharField("uploaded file", max_length=255, blank=True)
     priority = models.SmallIntegerField(default=0)
     send_at = models.DateTimeField(null=True, blank=True)
     # When the dispatcher may next try it: `send_at` at first, later than that after a retry.
@@ -245,6 +248,15 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.chat_id} ({self.status})"
+
+    @property
+    def preview(self) -> str:
+        """A line of what the message says, for lists of messages."""
+        for key in ("text", "caption", "name", "title", "filename", "emoji"):
+            value = self.payload.get(key) if isinstance(self.payload, dict) else None
+            if isinstance(value, str) and value:
+                return value
+        return ""
 
 
 class SendAttempt(models.Model):

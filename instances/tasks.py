@@ -9,7 +9,7 @@ from django_q.tasks import async_task
 
 from instances import services
 from instances.models import Instance
-from instances.outbound import dispatcher, pump, wake
+from instances.outbound import dispatcher, media, pump, wake
 
 
 def poll_statuses() -> None:
@@ -50,3 +50,8 @@ def ensure_pump() -> None:
     dispatcher.reconcile_unconfirmed()
     if pump.has_work_ahead(timezone.now()) and not wake.pump_is_running():
         async_task("instances.tasks.pump_outbound", group="outbound-pump")
+
+
+def delete_finished_media() -> None:
+    """Every 15 minutes (a Schedule): delete the uploaded files finished messages no longer need."""
+    media.delete_finished_media()

@@ -5,7 +5,6 @@ import base64
 import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -26,8 +25,9 @@ from instances.engines.base import (
     WrongStateError,
 )
 from instances.forms import InstanceForm, PairingCodeForm
-from instances.models import PENDING_OUTBOUND, Instance, InstanceStatus
+from instances.models import Instance, InstanceStatus
 from instances.outbound.dispatcher import queue_settings
+from instances.outbound.overview import overviews, with_queue_counts
 from instances.queue_forms import QueueSettingsForm
 from instances.webhook_reach import webhook_warning
 
@@ -42,9 +42,7 @@ def _get_instance_for_user(request, pk: int) -> Instance:
 
 
 def _instances_with_queue_depth():
-    return Instance.objects.annotate(
-        queue_depth=Count("outbound", filter=Q(outbound__status__in=PENDING_OUTBOUND))
-    ).order_by("name")
+    return with_queue_counts(Instance.objects.order_by("name"))
 
 
 @require(Ability.VIEW_INSTANCES)
@@ -52,10 +50,16 @@ def _instances_with_queue_depth():
 def instance_list(request):
     page = Paginator(_instances_with_queue_depth(), 25).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    queues = overviews(rows)
+    for row in rows:
+        row.overview = queues[row.pk]
     cursor = cursor_of(
         page.number,
         page.paginator.count,
-        [(i.pk, i.name, i.status, i.attention, i.phone, i.engine, i.queue_depth) for i in rows],
+        [
+            (i.pk, i.name, i.status, i.attention, i.phone, i.engine, i.queue_depth, i.overview)
+            for i in rows
+        ],
     )
     template = "instances/instance_list.html"
     if request.htmx:
@@ -154,6 +158,9 @@ def instance_detail(request, pk: int):
             "offers": offered_actions(instance),
             "pairing_form": PairingCodeForm(),
             "capability": {c.value: instance.supports(c) for c in Capability},
+            "queue": overviews(with_queue_counts(Instance.objects.filter(pk=instance.pk)))[
+                instance.pk
+            ],
         }
 
     template = "instances/instance_detail.html"
@@ -332,7 +339,11 @@ def instance_refresh(request, pk: int):
 def instance_queue_settings(request, pk: int):
     """How fast and when the instance sends; applies from its next message."""
     instance = _get_instance_for_user(request, pk)
-    form = QueueSettingsForm(request.POST or None, instance=queue_settings(instance))
+    form = QueueSettingsForm(
+        request.POST or None,
+        instance=queue_settings(instance),
+        paused_by=request.user.get_username(),
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Saved the sending pace of {instance.name}.")

@@ -42,6 +42,8 @@ ACCESS = [
     ("messages:detail", "message", "get", {ADMIN, OPERATOR}),
     ("messages:action", "message_action", "get", {ADMIN, OPERATOR}),
     ("messages:resume", True, "post", {ADMIN, OPERATOR}),
+    ("messages:retry_failed", True, "get", {ADMIN, OPERATOR}),
+    ("messages:clear_queue", True, "get", {ADMIN, OPERATOR}),
 ]
 
 # Reachable without a role: sign-in pages, the health probe, webhooks (signed) and the admin
@@ -53,6 +55,8 @@ PUBLIC = {
     "healthz",
     "hooks:receive",
     "hooks:receive_with_token",
+    # Outbound media: fetched by the gateway through a signed, expiring link.
+    "messages:media",
 }
 
 
