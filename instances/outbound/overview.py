@@ -25,6 +25,7 @@ from instances.models import (
     SendAttempt,
 )
 from instances.outbound import pacing
+from instances.outbound.dispatcher import NOT_SENDS
 
 S = OutboundStatus
 
@@ -97,7 +98,7 @@ def _pace(instance: Instance) -> QueueSettings:
 
 def _sent_today(local_now: dict[int, datetime]) -> dict[int, int]:
     """Sends started since each instance's local midnight, counted as the daily cap counts them
-    (every attempt but a person's decision)."""
+    (every attempt but notes: a person's decision, a look-up)."""
     by_midnight: dict[datetime, list[int]] = {}
     for pk, moment in local_now.items():
         midnight = datetime.combine(moment.date(), datetime.min.time(), tzinfo=moment.tzinfo)
@@ -108,7 +109,7 @@ def _sent_today(local_now: dict[int, datetime]) -> dict[int, int]:
     )
     rows = (
         SendAttempt.objects.filter(since)
-        .exclude(outcome=SendAttempt.Outcome.DECIDED)
+        .exclude(outcome__in=NOT_SENDS)
         .values_list("instance_id")
         .annotate(n=Count("id"))
         .order_by()

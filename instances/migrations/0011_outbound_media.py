@@ -24,7 +24,7 @@ def delete_schedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('instances', '0009_send_attempt_planned_for'),
+        ('instances', '0010_attempt_confirmed_by_lookup'),
     ]
 
     operations = [
