@@ -10,7 +10,7 @@ from instances.engines.base import MessageKind
 from instances.models import Instance, OutboundMessage
 from instances.outbound.errors import OutboundValidationError
 from instances.outbound.recipients import chat_id_for
-from instances.outbound.validation import clean_payload
+from instances.outbound.validation import clean_payload, kind_refusal
 
 PRIORITY_RANGE = (-100, 100)
 
@@ -35,6 +35,9 @@ def enqueue(
         cleaned = clean_payload(kind, payload)
     except OutboundValidationError as exc:
         errors.update(exc.errors)
+    refusal = kind_refusal(kind, instance)
+    if refusal:
+        errors["kind"] = [refusal]
     low, high = PRIORITY_RANGE
     if isinstance(priority, bool) or not isinstance(priority, int) or not low <= priority <= high:
         errors["priority"] = [f"Must be a whole number from {low} to {high}."]
