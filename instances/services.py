@@ -19,6 +19,7 @@ from instances.engines.base import (
     AuthenticationError,
     Capability,
     EngineError,
+    EngineQueue,
     Me,
     NotFoundError,
     QrCode,
@@ -150,6 +151,32 @@ def delete_instance(instance: Instance, *, keep_engine_session: bool = False) ->
     except ProtectedError as exc:
         # A message was queued after the check above.
         raise InstanceInUseError(f"{instance.name} has messages in its history.") from exc
+
+
+def ready_send_only(instance: Instance, *, actor: AbstractBaseUser | None = None) -> None:
+    """A send-only cloud gateway (WhautoChat) has no session to start: it is ready to send as
+    soon as it is saved. Nothing happens for other engines."""
+    if instance.supports(Capability.SEND_ONLY) and instance.status != InstanceStatus.WORKING:
+        state = engine_for(instance).status()
+        record_state(
+            instance.pk,
+            state,
+            source=StatusChange.Source.ACTION,
+            actor=actor,
+            detail=state.raw_status,
+        )
+
+
+def engine_queue(instance: Instance) -> EngineQueue:
+    """What waits in the gateway's own outbound queue (chat-api)."""
+    return engine_for(instance).engine_queue()
+
+
+def clear_engine_queue(instance: Instance) -> int:
+    """Drop everything waiting in the gateway's own queue; how many were dropped."""
+    cleared = engine_for(instance).clear_engine_queue()
+    logger.info("Cleared %s messages from the engine queue of instance %s", cleared, instance.pk)
+    return cleared
 
 
 def fetch_qr(instance: Instance) -> QrCode:

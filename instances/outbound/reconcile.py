@@ -14,6 +14,7 @@ from django.utils import timezone
 from instances.engine_cache import engine_for
 from instances.engines.base import Capability, EngineError, EventKind, MessageData, MessageKind
 from instances.models import Instance, OutboundMessage, OutboundStatus
+from instances.outbound.status import apply_ack
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def reconcile_history(instance: Instance) -> Reconciled:
     messages = [event.data for event in page.events if event.kind is EventKind.MESSAGE]
     for message in messages:
         if message.from_me and name_send(instance, message):
+            replay_acks(instance, message.message_id)
             named += 1
     if page.events:
         # Imported here: the inbox builds on this app, not the other way round.
@@ -78,3 +80,24 @@ def name_send(instance: Instance, message: MessageData) -> bool:
             provider_id=message.message_id[:200], updated_at=timezone.now()
         )
     return True
+
+
+def replay_acks(instance: Instance, message_id: str) -> int:
+    """Apply the acks stored for a message before its send had the id to match them (they
+    usually come within seconds, the history is read every minute); how many moved it."""
+    # Imported here: the inbox builds on this app, not the other way round.
+    from inbox.models import WebhookEvent
+
+    stored = WebhookEvent.objects.filter(
+        instance=instance, kind=EventKind.ACK, event_id__contains=message_id
+    ).order_by("received_at", "id")
+    moved = 0
+    for row in stored:
+        try:
+            events = instance.engine_class.parse_webhook({}, json.dumps(row.payload).encode())
+        except ValueError:
+            continue
+        for event in events:
+            if event.kind is EventKind.ACK and event.data.message_id == message_id:
+                moved += apply_ack(instance, message_id, event.data.ack)
+    return moved
