@@ -159,6 +159,7 @@ def instance_detail(request, pk: int):
             "offers": offered_actions(instance),
             "pairing_form": PairingCodeForm(),
             "capability": {c.value: instance.supports(c) for c in Capability},
+            "session_label": instance.engine_class.session_label,
         }
 
     template = "instances/instance_detail.html"
