@@ -119,9 +119,7 @@ def test_the_chatapi_queue_is_shown_and_cleared_after_confirmation(
     assert b"Nothing is waiting on the engine" in response.content
 
 
-def test_a_whautochat_instance_is_ready_at_once_and_sends_a_template(
-    admin_client, whautochat_sim
-):
+def test_a_whautochat_instance_is_ready_at_once_and_sends_a_template(admin_client, whautochat_sim):
     instance = add_instance(
         admin_client, "whautochat", whautochat_sim.url, "ws_demo", WHAUTOCHAT_KEY
     )
