@@ -1,0 +1,78 @@
+"""What the instance page shows for the chat-api and WhautoChat gateways, and the engine queue
+pages' refusals."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from instances.models import InstanceStatus
+from tests.factories import InstanceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+def test_a_send_only_gateway_shows_no_lifecycle_link_or_webhook_address(admin_client):
+    instance = InstanceFactory(engine="whautochat", status=InstanceStatus.WORKING)
+
+    page = admin_client.get(instance.get_absolute_url()).content.decode()
+
+    assert "Cloud gateway, always ready" in page
+    assert "Refresh status" not in page
+    assert "Link a number" not in page
+    assert instance.webhook_url not in page
+    assert "workspace id" in page
+
+
+def test_chatapi_shows_its_queue_its_qr_and_that_sends_carry_no_id(admin_client):
+    instance = InstanceFactory(engine="chatapi")
+
+    page = admin_client.get(instance.get_absolute_url()).content.decode()
+
+    assert reverse("instances:engine_queue", args=[instance.pk]) in page
+    assert reverse("instances:qr", args=[instance.pk]) in page
+    assert 'id="no-message-ids"' in page
+    assert reverse("instances:action", args=[instance.pk, "start"]) in page
+
+
+@pytest.mark.parametrize("name", ["instances:engine_queue", "instances:clear_engine_queue"])
+def test_gateways_without_a_queue_of_their_own_have_no_queue_pages(admin_client, name):
+    instance = InstanceFactory(engine="waha")
+
+    assert admin_client.get(reverse(name, args=[instance.pk])).status_code == 404
+
+
+def test_an_unreachable_engine_queue_is_a_message_not_an_error_page(admin_client):
+    instance = InstanceFactory(engine="chatapi")
+
+    response = admin_client.get(reverse("instances:engine_queue", args=[instance.pk]))
+
+    assert response.status_code == 200
+    assert "Could not read the engine&#x27;s queue: Cannot reach the gateway" in (
+        response.content.decode()
+    )
+
+
+def test_clearing_an_unreachable_engine_queue_says_so(admin_client):
+    instance = InstanceFactory(engine="chatapi")
+
+    response = admin_client.post(
+        reverse("instances:clear_engine_queue", args=[instance.pk]), follow=True
+    )
+
+    assert "Could not clear the engine&#x27;s queue" in response.content.decode()
+
+
+def test_operators_may_not_clear_an_engine_queue(client, operator):
+    instance = InstanceFactory(engine="chatapi")
+    client.force_login(operator)
+
+    response = client.post(reverse("instances:clear_engine_queue", args=[instance.pk]))
+
+    assert response.status_code == 403
