@@ -167,6 +167,24 @@ def ready_send_only(instance: Instance, *, actor: AbstractBaseUser | None = None
         )
 
 
+def ready_saved_instance(instance: Instance, *, actor: AbstractBaseUser | None = None) -> str:
+    """Set up a just-saved sessionless instance as "start" would; a problem to show, or "".
+
+    Such a gateway (chat-api) reports a running account from the first status poll on, which
+    would leave Start disabled before it ever registered the webhook: so saving registers it.
+    """
+    if not instance.supports(Capability.SESSIONLESS):
+        return ""
+    if instance.supports(Capability.SEND_ONLY):
+        ready_send_only(instance, actor=actor)
+        return ""
+    try:
+        perform_action(instance, Action.START, actor=actor, detail="set up when saved")
+    except EngineError as exc:
+        return exc.message
+    return ""
+
+
 def engine_queue(instance: Instance) -> EngineQueue:
     """What waits in the gateway's own outbound queue (chat-api)."""
     return engine_for(instance).engine_queue()

@@ -69,9 +69,15 @@ def instance_create(request):
     form = InstanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         instance = form.save()
-        services.ready_send_only(instance, actor=request.user)
-        if instance.supports(Capability.SEND_ONLY):
+        problem = services.ready_saved_instance(instance, actor=request.user)
+        if problem:
+            messages.warning(
+                request, f"Added {instance.name}, but the engine could not be set up: {problem}"
+            )
+        elif instance.supports(Capability.SEND_ONLY):
             messages.success(request, f"Added {instance.name}. It is ready to send.")
+        elif instance.supports(Capability.SESSIONLESS):
+            messages.success(request, f"Added {instance.name} and registered its webhook.")
         else:
             messages.success(request, f"Added {instance.name}. Start it to link a number.")
         return redirect(instance)
@@ -85,8 +91,13 @@ def instance_edit(request, pk: int):
     form = InstanceForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
-        services.ready_send_only(instance, actor=request.user)
-        messages.success(request, f"Saved {instance.name}.")
+        problem = services.ready_saved_instance(instance, actor=request.user)
+        if problem:
+            messages.warning(
+                request, f"Saved {instance.name}, but the engine could not be set up: {problem}"
+            )
+        else:
+            messages.success(request, f"Saved {instance.name}.")
         return redirect(instance)
     return render(request, "instances/instance_form.html", {"form": form, "instance": instance})
 

@@ -65,6 +65,9 @@ class Capability(enum.StrEnum):
     CONFIGURE_WEBHOOK = "configure_webhook"
     SIGNED_WEBHOOKS = "signed_webhooks"
     LOOKUP_MESSAGE = "lookup_message"
+    # One account per address and no session to create or stop (chat-api, WhautoChat): what
+    # "start" would set up is set up when the instance is saved.
+    SESSIONLESS = "sessionless"
     # A cloud gateway without sessions or webhooks (WhautoChat): always ready, it only sends.
     SEND_ONLY = "send_only"
     # Sends are answered without a message id (chat-api): such a send is recorded as sent

@@ -193,6 +193,7 @@ class ChatApiEngine(Engine):
     label = "chat-api (legacy)"
     capabilities = frozenset(
         {
+            Capability.SESSIONLESS,
             Capability.START,
             Capability.RESTART,
             Capability.LOGOUT,

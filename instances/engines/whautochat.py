@@ -84,7 +84,9 @@ SENDS = {
 class WhautoChatEngine(Engine):
     key = "whautochat"
     label = "WhautoChat (cloud)"
-    capabilities = frozenset({Capability.SEND_ONLY, Capability.TEMPLATE_MESSAGES})
+    capabilities = frozenset(
+        {Capability.SESSIONLESS, Capability.SEND_ONLY, Capability.TEMPLATE_MESSAGES}
+    )
     credential_label = "API key"
     session_label = "Workspace ID"
     default_base_url = "https://api.whautochat.com"

@@ -15,6 +15,7 @@ from instances.models import OutboundStatus as S
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import NO_MESSAGE_ID_DETAIL, send_next
 from tests.instances.conftest import CHATAPI_INSTANCE, CHATAPI_TOKEN, WHAUTOCHAT_KEY
+from tests.refused_address import REFUSED_URL
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,7 +59,7 @@ def test_a_chatapi_send_goes_out_without_an_id_and_gets_its_ticks_from_the_histo
         admin_client, "chatapi", chatapi_sim.url, CHATAPI_INSTANCE, CHATAPI_TOKEN
     )
 
-    admin_client.post(reverse("instances:action", args=[instance.pk, "start"]))
+    # Saving set the instance up as Start would: chat-api has no session to start.
     instance.refresh_from_db()
     assert chatapi_sim.webhook_url == instance.webhook_url
     assert instance.status == InstanceStatus.SCAN_QR_CODE
@@ -88,6 +89,25 @@ def test_a_chatapi_send_goes_out_without_an_id_and_gets_its_ticks_from_the_histo
     assert "Read" in page and message.provider_id in page
     instance.refresh_from_db()
     assert instance.history_cursor == 1
+
+
+def test_a_chatapi_instance_is_added_even_when_its_engine_cannot_be_reached(admin_client):
+    response = admin_client.post(
+        reverse("instances:create"),
+        {
+            "name": "Far away",
+            "engine": "chatapi",
+            "base_url": REFUSED_URL,
+            "session_name": CHATAPI_INSTANCE,
+            "api_key": CHATAPI_TOKEN,
+        },
+        follow=True,
+    )
+
+    assert Instance.objects.filter(name="Far away").exists()
+    assert "but the engine could not be set up: Cannot reach the gateway" in (
+        response.content.decode()
+    )
 
 
 def test_the_chatapi_queue_is_shown_and_cleared_after_confirmation(

@@ -207,7 +207,11 @@ def test_test_connection_reports_an_address_without_the_api(api, engine):
 
 
 def test_capabilities_say_send_only_with_templates():
-    assert WhautoChatEngine.capabilities == {Capability.SEND_ONLY, Capability.TEMPLATE_MESSAGES}
+    assert WhautoChatEngine.capabilities == {
+        Capability.SESSIONLESS,
+        Capability.SEND_ONLY,
+        Capability.TEMPLATE_MESSAGES,
+    }
 
 
 def test_webhooks_are_refused_since_whautochat_sends_none():
