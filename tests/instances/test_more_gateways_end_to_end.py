@@ -14,7 +14,7 @@ from instances.models import Instance, InstanceStatus, OutboundMessage, QueueSet
 from instances.models import OutboundStatus as S
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import NO_MESSAGE_ID_DETAIL, send_next
-from tests.instances.conftest import CHATAPI_INSTANCE, CHATAPI_TOKEN, WHAUTOCHAT_KEY
+from tests.companion_fixture import CHATAPI_INSTANCE, CHATAPI_TOKEN, WHAUTOCHAT_KEY
 from tests.refused_address import REFUSED_URL
 
 pytestmark = pytest.mark.django_db(transaction=True)

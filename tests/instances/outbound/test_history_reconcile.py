@@ -14,8 +14,8 @@ from instances.models import OutboundStatus as S
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import send_next
 from instances.outbound.reconcile import reconcile_history
+from tests.companion_fixture import CHATAPI_INSTANCE, CHATAPI_TOKEN
 from tests.factories import InstanceFactory
-from tests.instances.conftest import CHATAPI_INSTANCE, CHATAPI_TOKEN
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.instances.conftest import CHATAPI_INSTANCE, CHATAPI_TOKEN, WHAUTOCHAT_KEY
+from tests.companion_fixture import CHATAPI_INSTANCE, CHATAPI_TOKEN, WHAUTOCHAT_KEY
 
 
 def chatapi(sim, method: str, name: str, **kwargs) -> httpx.Response:

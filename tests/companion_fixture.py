@@ -1,4 +1,5 @@
-"""The companion simulators (chat-api, WhautoChat) on free loopback ports."""
+"""Pytest plugin: the companion simulators (`chatapi_sim`, `whautochat_sim`) on free loopback
+ports. Registered in tests/conftest.py next to `tests.simulator_fixture`."""
 
 from __future__ import annotations
 
