@@ -15,6 +15,7 @@ from django_q.tasks import async_task
 
 from instances.actions import Action
 from instances.engine_cache import engine_for, forget_engine, fresh_engine
+from instances.engines import ENGINES
 from instances.engines.base import (
     AuthenticationError,
     Capability,
@@ -402,6 +403,12 @@ def flag_silent_instances(now: datetime | None = None) -> int:
     quiet = Q(last_event_at__lt=cutoff) | Q(
         last_event_at__isnull=True, status_changed_at__lt=cutoff
     )
-    return Instance.objects.filter(
-        quiet, status=InstanceStatus.WORKING, attention=Attention.NONE
-    ).update(attention=Attention.SILENT, updated_at=now)
+    # A send-only gateway (WhautoChat) sends no events at all: its silence means nothing.
+    send_only = [
+        key for key, engine in ENGINES.items() if Capability.SEND_ONLY in engine.capabilities
+    ]
+    return (
+        Instance.objects.filter(quiet, status=InstanceStatus.WORKING, attention=Attention.NONE)
+        .exclude(engine__in=send_only)
+        .update(attention=Attention.SILENT, updated_at=now)
+    )

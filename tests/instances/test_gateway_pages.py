@@ -1,12 +1,16 @@
-"""What the instance page shows for the chat-api and WhautoChat gateways, and the engine queue
-pages' refusals."""
+"""What the instance pages show for the chat-api and WhautoChat gateways, the engine queue
+pages' refusals, and a send-only gateway's silence."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from instances.models import InstanceStatus
+from instances import services
+from instances.models import Attention, InstanceStatus
 from tests.factories import InstanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +80,15 @@ def test_operators_may_not_clear_an_engine_queue(client, operator):
     response = client.post(reverse("instances:clear_engine_queue", args=[instance.pk]))
 
     assert response.status_code == 403
+
+
+def test_a_send_only_gateway_is_never_flagged_silent(settings):
+    settings.INSTANCE_SILENCE_MINUTES = 30
+    long_ago = timezone.now() - timedelta(days=2)
+    cloud = InstanceFactory(
+        engine="whautochat", status=InstanceStatus.WORKING, status_changed_at=long_ago
+    )
+
+    assert services.flag_silent_instances() == 0
+    cloud.refresh_from_db()
+    assert cloud.attention == Attention.NONE
