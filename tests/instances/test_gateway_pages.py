@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from instances import services
-from instances.models import Attention, InstanceStatus
+from instances.models import Attention, InstanceStatus, StatusChange
 from tests.factories import InstanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,23 @@ def test_a_send_only_gateway_is_never_flagged_silent(settings):
     assert services.flag_silent_instances() == 0
     cloud.refresh_from_db()
     assert cloud.attention == Attention.NONE
+
+
+def test_chatapi_status_changes_by_poll_do_not_read_as_lost_webhooks(admin_client):
+    instance = InstanceFactory(engine="chatapi")
+    services.record_status(instance.pk, InstanceStatus.WORKING, source=StatusChange.Source.POLL)
+
+    page = admin_client.get(instance.get_absolute_url()).content.decode()
+
+    assert 'id="webhook-warning"' not in page
+
+
+def test_a_send_only_gateway_gets_no_webhook_warning(admin_client, settings):
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    instance = InstanceFactory(
+        engine="whautochat", base_url="https://api.whautochat.test", status=InstanceStatus.WORKING
+    )
+
+    page = admin_client.get(instance.get_absolute_url()).content.decode()
+
+    assert 'id="webhook-warning"' not in page
