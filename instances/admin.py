@@ -56,6 +56,7 @@ class InstanceAdmin(admin.ModelAdmin):
         "last_event_at",
         "last_polled_at",
         "auto_restarted_at",
+        "history_cursor",
         "created_at",
         "updated_at",
     )

@@ -13,10 +13,12 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from instances.engines import ENGINES
 from instances.engines.base import MessageKind
 from instances.models import Instance, OutboundMessage, OutboundStatus
 from instances.outbound import OutboundValidationError
 from instances.outbound.enqueue import PRIORITY_RANGE
+from instances.outbound.validation import KIND_NEEDS
 
 KIND_LABELS = dict(OutboundMessage._meta.get_field("kind").choices)
 
@@ -98,7 +100,33 @@ KIND_FIELDS: dict[MessageKind, Any] = {
         "message_id": _text("Message id to react to", required=True),
         "emoji": _text("Emoji", help_text="Leave empty to remove your reaction."),
     },
+    MessageKind.TEMPLATE: lambda: {
+        "template": _text(
+            "Template", required=True, help_text="The id of a template stored on the gateway."
+        ),
+    },
 }
+
+
+def engines_for(kind: MessageKind) -> list[str]:
+    """The engine keys whose gateways can send `kind` (every engine for most kinds)."""
+    needed = KIND_NEEDS.get(kind)
+    return [
+        key
+        for key, engine in ENGINES.items()
+        if needed is None or needed in engine.capabilities_for(None)
+    ]
+
+
+def offered_kinds() -> list[tuple[str, str]]:
+    """Every kind some instance here can send: a template only where a gateway takes them."""
+    engines = set(Instance.objects.values_list("engine", flat=True).distinct())
+    return [
+        (value, label)
+        for value, label in KIND_LABELS.items()
+        if MessageKind(value) not in KIND_NEEDS or engines & set(engines_for(MessageKind(value)))
+    ]
+
 
 # Where a nested error from the shared rules belongs on this form.
 NESTED_FIELDS = {"options": "options", "sections": "rows"}
@@ -129,6 +157,11 @@ class ComposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = MessageKind(kind) if kind in set(MessageKind) else MessageKind.TEXT
         self.fields["kind"].initial = self.kind.value
+        self.fields["kind"].choices = offered_kinds()
+        if self.kind in KIND_NEEDS:
+            self.fields["instance"].queryset = Instance.objects.filter(
+                engine__in=engines_for(self.kind)
+            ).order_by("name")
         self.kind_field_names = list(KIND_FIELDS[self.kind]())
         self.fields.update(KIND_FIELDS[self.kind]())
         if self.kind is not MessageKind.REACTION:

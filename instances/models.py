@@ -100,6 +100,8 @@ class Instance(models.Model):
     engine_flavor = models.CharField(max_length=20, blank=True)
     engine_tier = models.CharField(max_length=20, blank=True)
     engine_checked_at = models.DateTimeField(null=True, blank=True)
+    # Where reading the gateway's message history goes on from (chat-api's lastMessageNumber).
+    history_cursor = models.BigIntegerField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

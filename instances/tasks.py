@@ -10,6 +10,7 @@ from django_q.tasks import async_task
 from instances import services
 from instances.models import Instance
 from instances.outbound import dispatcher, media, pump, wake
+from instances.outbound.reconcile import reconcile_history
 
 
 def poll_statuses() -> None:
@@ -23,6 +24,8 @@ def poll_instance_status(instance_id: int) -> None:
     instance = Instance.objects.filter(pk=instance_id).first()
     if instance is not None:
         services.poll_status(instance)
+        # Gateways that send without ids (chat-api) name their sends in the history.
+        reconcile_history(instance)
 
 
 def restart_failed_instance(instance_id: int) -> None:

@@ -73,7 +73,17 @@ def instance_create(request):
     form = InstanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         instance = form.save()
-        messages.success(request, f"Added {instance.name}. Start it to link a number.")
+        problem = services.ready_saved_instance(instance, actor=request.user)
+        if problem:
+            messages.warning(
+                request, f"Added {instance.name}, but the engine could not be set up: {problem}"
+            )
+        elif instance.supports(Capability.SEND_ONLY):
+            messages.success(request, f"Added {instance.name}. It is ready to send.")
+        elif instance.supports(Capability.SESSIONLESS):
+            messages.success(request, f"Added {instance.name} and registered its webhook.")
+        else:
+            messages.success(request, f"Added {instance.name}. Start it to link a number.")
         return redirect(instance)
     return render(request, "instances/instance_form.html", {"form": form})
 
@@ -85,7 +95,13 @@ def instance_edit(request, pk: int):
     form = InstanceForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved {instance.name}.")
+        problem = services.ready_saved_instance(instance, actor=request.user)
+        if problem:
+            messages.warning(
+                request, f"Saved {instance.name}, but the engine could not be set up: {problem}"
+            )
+        else:
+            messages.success(request, f"Saved {instance.name}.")
         return redirect(instance)
     return render(request, "instances/instance_form.html", {"form": form, "instance": instance})
 
@@ -161,6 +177,7 @@ def instance_detail(request, pk: int):
             "queue": overviews(with_queue_counts(Instance.objects.filter(pk=instance.pk)))[
                 instance.pk
             ],
+            "session_label": instance.engine_class.session_label,
         }
 
     template = "instances/instance_detail.html"
@@ -315,6 +332,43 @@ def instance_delete(request, pk: int):
         return redirect("instances:delete", pk=instance.pk)
     messages.success(request, f"Deleted {instance.name}.")
     return redirect("instances:list")
+
+
+def _get_engine_queue_instance(request, pk: int) -> Instance:
+    instance = _get_instance_for_user(request, pk)
+    if not instance.supports(Capability.ENGINE_QUEUE):
+        raise Http404(f"{instance.engine_class.label} keeps no queue of its own.")
+    return instance
+
+
+@require(Ability.MANAGE_INSTANCES)
+@never_cache
+@require_GET
+def instance_engine_queue(request, pk: int):
+    """What waits in the gateway's own outbound queue (chat-api), asked for on each visit."""
+    instance = _get_engine_queue_instance(request, pk)
+    context = {"instance": instance, "queue": None, "error": ""}
+    try:
+        context["queue"] = services.engine_queue(instance)
+    except EngineError as exc:
+        context["error"] = f"Could not read the engine's queue: {exc.message}"
+    return render(request, "instances/engine_queue.html", context)
+
+
+@require(Ability.MANAGE_INSTANCES)
+@require_http_methods(["GET", "POST"])
+def instance_clear_engine_queue(request, pk: int):
+    """GET asks for confirmation; POST drops everything waiting on the gateway."""
+    instance = _get_engine_queue_instance(request, pk)
+    if request.method == "GET":
+        return render(request, "instances/engine_queue_clear.html", {"instance": instance})
+    try:
+        cleared = services.clear_engine_queue(instance)
+    except EngineError as exc:
+        messages.error(request, f"Could not clear the engine's queue: {exc.message}")
+    else:
+        messages.success(request, f"Cleared {cleared} messages from the engine's queue.")
+    return redirect("instances:engine_queue", pk=instance.pk)
 
 
 @require(Ability.MANAGE_INSTANCES)

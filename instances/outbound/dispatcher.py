@@ -76,6 +76,10 @@ BURST_HOLD = timedelta(minutes=1)
 BATCH = 20
 # Longer than an engine's read timeout: a send still `sending` after this is not in flight.
 STALE_AFTER = timedelta(minutes=2)
+# Said on the attempt of a send the gateway answered without an id (chat-api).
+NO_MESSAGE_ID_DETAIL = (
+    "Sent without a message id: delivery ticks show once the gateway's history names it."
+)
 S = OutboundStatus
 Outcome = SendAttempt.Outcome
 # Notes on a message's history that are not tries at sending it: caps do not count them.
@@ -311,7 +315,10 @@ def send_claimed(message: OutboundMessage, *, rng: random.Random, now=timezone.n
         logger.exception("Sending outbound message %s failed unexpectedly", message.pk)
         detail = "Switchboard failed while sending; the message may have gone out."
         return _finish(message, S.UNCONFIRMED, Outcome.UNCONFIRMED, detail, now())
-    return _finish(message, S.SENT, Outcome.SENT, "", now(), provider_id=result.provider_id)
+    detail = ""
+    if not result.provider_id and message.instance.supports(Capability.NO_MESSAGE_IDS):
+        detail = NO_MESSAGE_ID_DETAIL
+    return _finish(message, S.SENT, Outcome.SENT, detail, now(), provider_id=result.provider_id)
 
 
 def is_reach_out_restriction(error: EngineError) -> bool:

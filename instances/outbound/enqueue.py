@@ -13,7 +13,7 @@ from instances.models import Instance, OutboundMessage
 from instances.outbound import media
 from instances.outbound.errors import OutboundValidationError
 from instances.outbound.recipients import chat_id_for
-from instances.outbound.validation import clean_payload
+from instances.outbound.validation import clean_payload, kind_refusal
 from instances.outbound.wake import wake_pump
 
 PRIORITY_RANGE = (-100, 100)
@@ -45,6 +45,9 @@ def enqueue(
         cleaned = clean_payload(kind, payload, with_file=upload is not None)
     except OutboundValidationError as exc:
         errors.update(exc.errors)
+    refusal = kind_refusal(kind, instance)
+    if refusal:
+        errors["kind"] = [refusal]
     file_type: tuple[str, str] | None = None
     if upload is not None and "kind" not in errors:
         try:

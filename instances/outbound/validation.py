@@ -8,13 +8,16 @@ import contextlib
 import posixpath
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from instances.engines.base import MessageKind
+from instances.engines.base import Capability, MessageKind
 from instances.outbound.errors import OutboundValidationError
+
+if TYPE_CHECKING:
+    from instances.models import Instance
 
 TEXT_MAX = 4096
 CAPTION_MAX = 2000
@@ -26,6 +29,7 @@ ROW_ID_MAX = 200
 DESCRIPTION_MAX = 1024
 POLL_OPTIONS = (2, 12)
 POLL_OPTION_MAX = 100
+TEMPLATE_MAX = 200
 MEDIA_KINDS = (MessageKind.IMAGE, MessageKind.DOCUMENT, MessageKind.VIDEO, MessageKind.VOICE)
 
 
@@ -332,6 +336,34 @@ def _reaction(check: _Checker) -> dict[str, Any]:
     return {"message_id": check.text("message_id", limit=ROW_ID_MAX), "emoji": emoji}
 
 
+def _template(check: _Checker) -> dict[str, Any]:
+    return {"template": check.text("template", limit=TEMPLATE_MAX).strip()}
+
+
+# Kinds only some gateways can send, and the capability that says so.
+KIND_NEEDS: dict[MessageKind, Capability] = {MessageKind.TEMPLATE: Capability.TEMPLATE_MESSAGES}
+
+
+def kinds_for(instance: Instance) -> list[MessageKind]:
+    """The message kinds the instance's gateway accepts, in the order they are offered."""
+    return [
+        kind
+        for kind in MessageKind
+        if kind not in KIND_NEEDS or instance.supports(KIND_NEEDS[kind])
+    ]
+
+
+def kind_refusal(kind: MessageKind | str, instance: Instance) -> str:
+    """Why the instance's gateway cannot take this kind of message; "" when it can."""
+    try:
+        kind = MessageKind(kind)
+    except ValueError:
+        return ""
+    if kind in kinds_for(instance):
+        return ""
+    return f"{instance.engine_class.label} cannot send {kind.value} messages."
+
+
 VALIDATORS: dict[MessageKind, Callable[[_Checker], dict[str, Any]]] = {
     MessageKind.TEXT: _text,
     **{kind: _media for kind in MEDIA_KINDS},
@@ -341,6 +373,7 @@ VALIDATORS: dict[MessageKind, Callable[[_Checker], dict[str, Any]]] = {
     MessageKind.LIST: _list,
     MessageKind.LINK_PREVIEW: _link_preview,
     MessageKind.REACTION: _reaction,
+    MessageKind.TEMPLATE: _template,
 }
 
 

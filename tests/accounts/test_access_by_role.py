@@ -37,6 +37,8 @@ ACCESS = [
     ("instances:delete", True, "get", {ADMIN}),
     ("instances:queue_settings", True, "get", {ADMIN}),
     ("instances:action", "action", "get", {ADMIN}),
+    ("instances:engine_queue", True, "get", {ADMIN}),
+    ("instances:clear_engine_queue", True, "get", {ADMIN}),
     ("messages:list", False, "get", {ADMIN, OPERATOR}),
     ("messages:compose", False, "get", {ADMIN, OPERATOR}),
     ("messages:detail", "message", "get", {ADMIN, OPERATOR}),
