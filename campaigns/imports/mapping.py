@@ -98,7 +98,8 @@ def contact_row(roles: Sequence[str], cells: Sequence[str]) -> ContactRow:
     for role, cell in zip(roles, cells, strict=False):
         value = cell.strip()
         if role == PHONE:
-            phone = value
+            # Our own export marks "+49…" with an apostrophe against formula injection.
+            phone = value.removeprefix("'")
         elif role == NAME:
             if len(value) > MAX_NAME:
                 raise RowError(f"The name is longer than {MAX_NAME} characters.")
