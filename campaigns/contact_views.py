@@ -213,11 +213,15 @@ def _import_mapping(request, contact_import: ContactImport):
         else:
             return redirect("contacts:import_detail", pk=contact_import.pk)
     try:
-        preview = preview_rows(contact_import, form.roles())
+        preview, problem = preview_rows(contact_import, form.roles()), ""
     except UnreadableFile as exc:
-        form.add_error(None, str(exc))
-        preview = []
-    context = {"contact_import": contact_import, "form": form, "preview": preview}
+        preview, problem = [], str(exc)
+    context = {
+        "contact_import": contact_import,
+        "form": form,
+        "preview": preview,
+        "preview_problem": problem,
+    }
     return render(request, "campaigns/contacts/import_mapping.html", context)
 
 

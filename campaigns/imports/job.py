@@ -34,7 +34,14 @@ def table_of(contact_import: ContactImport) -> TableFormat:
 
 def opener_of(contact_import: ContactImport) -> Opener:
     file = contact_import.file
-    return lambda: file.storage.open(file.name, "rb")
+
+    def open_file():
+        try:
+            return file.storage.open(file.name, "rb")
+        except (OSError, ValueError) as exc:
+            raise UnreadableFile("The uploaded file is no longer stored; upload it again.") from exc
+
+    return open_file
 
 
 def count_rows(contact_import: ContactImport) -> int:

@@ -55,9 +55,7 @@ def test_skipped_rows_are_listed_with_row_number_and_reason():
 
 def test_a_known_number_is_updated_not_duplicated():
     vip = TagFactory(name="VIP")
-    ContactFactory(
-        phone="+4915123456789", name="Old name", custom_fields={"ref": "7"}, tags=[vip]
-    )
+    ContactFactory(phone="+4915123456789", name="Old name", custom_fields={"ref": "7"}, tags=[vip])
     contact_import = started(b"phone,name,city\n+4915123456789,New name,Berlin\n")
 
     import_rows(contact_import.pk)
@@ -104,4 +102,6 @@ def test_an_overlong_value_skips_its_row_with_the_reason():
     import_rows(contact_import.pk)
 
     assert not Contact.objects.exists()
-    assert contact_import.errors.get().reason == "The value for note is longer than 1000 characters."
+    assert (
+        contact_import.errors.get().reason == "The value for note is longer than 1000 characters."
+    )

@@ -102,4 +102,3 @@ def test_an_import_silent_for_minutes_shows_where_it_stopped_and_can_resume(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("contacts:import_resume", args=[contact_import.pk]))
     assert [task.task["args"] for task in OrmQ.objects.all()][-1] == (contact_import.pk,)
-
