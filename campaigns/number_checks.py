@@ -91,12 +91,6 @@ def check_numbers(
         return False
     check = NumberCheck.objects.select_related("instance").get(pk=check_id)
     while True:
-        if check.next_check_at is not None and check.next_check_at > now():
-            wait = (check.next_check_at - now()).total_seconds()
-            if clock() + wait > deadline:
-                _release(check)
-                return True
-            sleep(wait)
         check.refresh_from_db(fields=["status"])
         if check.status != NumberCheck.Status.RUNNING:
             return False
@@ -106,6 +100,12 @@ def check_numbers(
         if contact is None:
             _end(check, NumberCheck.Status.FINISHED)
             return False
+        if check.next_check_at is not None and check.next_check_at > now():
+            wait = (check.next_check_at - now()).total_seconds()
+            if clock() + wait > deadline:
+                _release(check)
+                return True
+            sleep(wait)
         try:
             result = engine_for(check.instance).check_exists(contact.phone)
         except EngineError as exc:
