@@ -97,6 +97,9 @@ def contact_row(roles: Sequence[str], cells: Sequence[str]) -> ContactRow:
     phone, name, fields, tags = "", "", {}, []
     for role, cell in zip(roles, cells, strict=False):
         value = cell.strip()
+        if "\x00" in value and role != SKIP:
+            # PostgreSQL text cannot hold NUL; such a cell is binary garbage, not a contact.
+            raise RowError("A cell contains a NUL character (binary data).")
         if role == PHONE:
             # Our own export marks "+49…" with an apostrophe against formula injection.
             phone = value.removeprefix("'")

@@ -105,3 +105,13 @@ def test_an_overlong_value_skips_its_row_with_the_reason():
     assert (
         contact_import.errors.get().reason == "The value for note is longer than 1000 characters."
     )
+
+
+def test_a_row_with_binary_garbage_after_the_first_bytes_is_skipped():
+    data = b"phone,name\n" + b"+4915123456780,Ok\n" * 5000 + b"+4915123456789,Bad\x00name\n"
+    contact_import = started(data)
+
+    import_rows(contact_import.pk)
+
+    assert Contact.objects.count() == 1
+    assert contact_import.errors.get().reason == "A cell contains a NUL character (binary data)."
