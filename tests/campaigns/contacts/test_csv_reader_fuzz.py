@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns.imports.reading import UnreadableFile, iter_rows, sniff_format
@@ -26,3 +29,20 @@ def test_any_bytes_give_rows_or_a_clear_error(data, name):
     else:
         assert all(isinstance(cell, str) for _, cells in rows for cell in cells)
         assert [number for number, _ in rows] == sorted({number for number, _ in rows})
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.one_of(st.binary(max_size=300), csv_like), name=st.sampled_from(["a.csv", "a.xlsx"]))
+def test_uploading_any_bytes_answers_a_form_error_or_the_mapping_page(
+    client_for, operator, data, name
+):
+    client = client_for(operator)
+
+    response = client.post(reverse("contacts:import"), {"file": SimpleUploadedFile(name, data)})
+
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert client.get(response["Location"]).status_code == 200
