@@ -47,7 +47,7 @@ def contact_list(request):
     filters = ContactFilterForm(request.GET or None)
     contacts = contact_services.contacts_matching(**filters.matching_arguments())
     page = Paginator(
-        contacts.prefetch_related("tags").order_by("name", "phone", "pk"), PAGE_SIZE
+        contacts.prefetch_related("tags").order_by("name", "phone"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
