@@ -10,6 +10,7 @@ For other apps:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -36,6 +37,7 @@ __all__ = [
     "untag_contacts",
 ]
 
+PHONE_LIKE = re.compile(r"^[\d\s+().\-/]+$")
 OPT_OUT_REASON_LENGTH = Contact._meta.get_field("opt_out_reason").max_length
 
 
@@ -89,8 +91,9 @@ def contacts_matching(
     search: str = "",
     opted_out: bool | None = None,
 ) -> QuerySet[Contact]:
-    """Contacts with any of `tags` (all of them with `all_tags`), whose name or phone contains
-    `search`, opted out or not (None: both). No tags: every contact."""
+    """Contacts with any of `tags` (all of them with `all_tags`), matching `search` (a name
+    part, or a number's digits when it is written like a number), opted out or not (None:
+    both). No tags: every contact."""
     contacts = Contact.objects.all()
     tag_ids = [tag.pk if isinstance(tag, Tag) else tag for tag in tags]
     if tag_ids and all_tags:
@@ -101,9 +104,12 @@ def contacts_matching(
             pk__in=Contact.tags.through.objects.filter(tag__in=tag_ids).values("contact_id")
         )
     if search := search.strip():
-        by_name = Q(name__icontains=search)
-        digits = digits_only(search)
-        contacts = contacts.filter(by_name | Q(phone__contains=digits) if digits else by_name)
+        # Something written like a phone number searches phones only (by its digits, however
+        # it is spaced); anything else searches names.
+        if PHONE_LIKE.match(search) and (digits := digits_only(search)):
+            contacts = contacts.filter(phone__contains=digits)
+        else:
+            contacts = contacts.filter(name__icontains=search)
     if opted_out is not None:
         contacts = contacts.filter(opted_out=opted_out)
     return contacts
