@@ -266,12 +266,22 @@ def _fail(contact_import: ContactImport, reason: str) -> None:
     ContactImport.objects.filter(pk=contact_import.pk).update(
         status=ContactImport.Status.FAILED, error=reason[:500], finished_at=timezone.now()
     )
+    _forget_file(contact_import)
 
 
 def _finish(contact_import: ContactImport) -> None:
     ContactImport.objects.filter(pk=contact_import.pk, status=ContactImport.Status.RUNNING).update(
         status=ContactImport.Status.FINISHED, finished_at=timezone.now()
     )
+    _forget_file(contact_import)
+
+
+def _forget_file(contact_import: ContactImport) -> None:
+    """The uploaded file holds personal data and is not needed once the import has ended; the
+    import's row keeps its counts and the error report."""
+    file = contact_import.file
+    if file.name:
+        file.storage.delete(file.name)
 
 
 def is_interrupted(contact_import: ContactImport) -> bool:

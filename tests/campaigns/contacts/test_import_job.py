@@ -115,3 +115,13 @@ def test_a_row_with_binary_garbage_after_the_first_bytes_is_skipped():
 
     assert Contact.objects.count() == 1
     assert contact_import.errors.get().reason == "A cell contains a NUL character (binary data)."
+
+
+def test_the_uploaded_file_is_deleted_once_the_import_ends():
+    contact_import = started(FILE)
+    storage, name = contact_import.file.storage, contact_import.file.name
+    assert storage.exists(name)
+
+    import_rows(contact_import.pk)
+
+    assert not storage.exists(name)
