@@ -6,8 +6,10 @@ import re
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
 
-from campaigns.contact_services import InvalidPhoneNumber, normalize_phone
+from campaigns.contact_services import InvalidPhoneNumber, contacts_matching, normalize_phone
 from campaigns.imports.mapping import (
     FIELD_KEY,
     FIELD_PREFIX,
@@ -117,6 +119,8 @@ class ContactForm(forms.ModelForm):
 
 
 class BulkActionForm(forms.Form):
+    """An action on the selected contacts, or on every contact the list's filters match."""
+
     ACTIONS = [
         ("tag", "Add a tag"),
         ("untag", "Remove a tag"),
@@ -125,7 +129,10 @@ class BulkActionForm(forms.Form):
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
-    tag = forms.CharField(required=False, max_length=60)
+    all_matching = forms.BooleanField(required=False)
+    # The list's query string (search, tag, opt-out) when `all_matching` is set.
+    filters = forms.CharField(required=False, max_length=500)
+    tag_name = forms.CharField(required=False, max_length=60)
     reason = forms.CharField(required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -135,24 +142,31 @@ class BulkActionForm(forms.Form):
 
     def clean_ids(self) -> list[int]:
         ids = self.cleaned_data["ids"]
-        if not ids:
-            raise forms.ValidationError("Select at least one contact.")
         if len(ids) > MAX_BULK_IDS:
             raise forms.ValidationError(f"Select at most {MAX_BULK_IDS} contacts at a time.")
         return ids
 
     def clean(self):
         data = super().clean()
-        if data.get("action") in ("tag", "untag") and not (data.get("tag") or "").strip():
-            self.add_error("tag", "Name the tag.")
+        if not data.get("all_matching") and "ids" in data and not data["ids"]:
+            self.add_error("ids", "Select at least one contact.")
+        if data.get("action") in ("tag", "untag") and not (data.get("tag_name") or "").strip():
+            self.add_error("tag_name", "Name the tag.")
         return data
+
+    def selected(self) -> QuerySet[Contact]:
+        data = self.cleaned_data
+        if data["all_matching"]:
+            filters = ContactFilterForm(QueryDict(data["filters"]))
+            return contacts_matching(**filters.matching_arguments())
+        return Contact.objects.filter(pk__in=data["ids"])
 
     @property
     def title(self) -> str:
         action = self.cleaned_data["action"]
         if action in ("tag", "untag"):
             verb = "Add the tag" if action == "tag" else "Remove the tag"
-            return f"{verb} “{self.cleaned_data['tag'].strip()}”"
+            return f"{verb} “{self.cleaned_data['tag_name'].strip()}”"
         return dict(self.ACTIONS)[action]
 
 

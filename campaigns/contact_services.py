@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -143,19 +143,27 @@ def _name_in(lowered: Iterable[str]) -> Q:
 
 
 def tag_contacts(contacts: QuerySet[Contact], tag: Tag) -> int:
-    """Add `tag` to every contact in `contacts`; returns how many were selected."""
+    """Add `tag` to every contact in `contacts` (one statement, whatever their number);
+    returns how many were selected."""
+    count = contacts.count()
     through = Contact.tags.through
-    ids = list(contacts.values_list("pk", flat=True))
-    through.objects.bulk_create(
-        [through(contact_id=pk, tag_id=tag.pk) for pk in ids], ignore_conflicts=True
-    )
-    return len(ids)
+    ids_sql, params = contacts.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {through._meta.db_table} (contact_id, tag_id) "  # noqa: S608 (model table, query from the ORM)
+            f"SELECT id, %s FROM {Contact._meta.db_table} WHERE id IN ({ids_sql}) "
+            "ON CONFLICT DO NOTHING",
+            [tag.pk, *params],
+        )
+    return count
 
 
 def untag_contacts(contacts: QuerySet[Contact], tag: Tag) -> int:
-    ids = list(contacts.values_list("pk", flat=True))
-    Contact.tags.through.objects.filter(contact_id__in=ids, tag=tag).delete()
-    return len(ids)
+    count = contacts.count()
+    Contact.tags.through.objects.filter(
+        contact__in=contacts.order_by().values("pk"), tag=tag
+    ).delete()
+    return count
 
 
 def opt_out_contacts(contacts: QuerySet[Contact], reason: str) -> int:
@@ -170,9 +178,9 @@ def opt_out_contacts(contacts: QuerySet[Contact], reason: str) -> int:
 
 
 def delete_contacts(contacts: QuerySet[Contact]) -> int:
-    ids = list(contacts.values_list("pk", flat=True))
-    Contact.objects.filter(pk__in=ids).delete()
-    return len(ids)
+    count = contacts.count()
+    Contact.objects.filter(pk__in=contacts.order_by().values("pk")).delete()
+    return count
 
 
 def record_check(

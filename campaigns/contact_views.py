@@ -112,14 +112,13 @@ def contact_bulk(request):
                 messages.error(request, error)
         return redirect(_back_to_list(request))
     data = form.cleaned_data
-    selected = Contact.objects.filter(pk__in=data["ids"])
+    selected = form.selected()
     if request.method == "GET":
         context = {
             "form": form,
             "title": form.title,
             "count": selected.count(),
             "sample": selected.order_by("name", "phone")[:10],
-            "ids": data["ids"],
             "back": _back_to_list(request),
         }
         return render(request, "campaigns/contacts/bulk_confirm.html", context)
@@ -132,10 +131,10 @@ def _apply_bulk(data: dict, selected) -> int:
     action = data["action"]
     with transaction.atomic():
         if action == "tag":
-            (tag,) = contact_services.tags_named([data["tag"]])
+            (tag,) = contact_services.tags_named([data["tag_name"]])
             return contact_services.tag_contacts(selected, tag)
         if action == "untag":
-            tag = Tag.objects.filter(name__iexact=data["tag"].strip()).first()
+            tag = Tag.objects.filter(name__iexact=data["tag_name"].strip()).first()
             return contact_services.untag_contacts(selected, tag) if tag else 0
         if action == "opt_out":
             reason = data["reason"].strip() or "Opted out by hand"
