@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import io
+import zipfile
 
 import pytest
 
@@ -104,3 +106,24 @@ def test_a_damaged_xlsx_gets_a_clear_error():
 def test_a_file_without_contacts_gets_a_clear_error(data, message):
     with pytest.raises(UnreadableFile, match=message):
         read_header(opener(data), sniff_format(data, "contacts.csv"))
+
+
+def test_an_xlsx_with_xml_entities_is_refused_instead_of_expanded():
+    # A "billion laughs" sheet: without defusedxml, openpyxl would expand it in memory.
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["phone"], ["+4915123456789"]])))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w") as workbook:
+        for name in original.namelist():
+            content = original.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+                    f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">' for n in range(8)
+                )
+                content = f"<!DOCTYPE worksheet [{entities}]>".encode() + content.replace(
+                    b"+4915123456789", b"&i;"
+                )
+            workbook.writestr(name, content)
+    data = bomb.getvalue()
+
+    with pytest.raises(UnreadableFile, match="cannot be read"):
+        rows_of(data, "bomb.xlsx")
