@@ -186,12 +186,16 @@ def delete_contacts(contacts: QuerySet[Contact]) -> int:
 def record_check(
     contact: Contact, exists: bool, chat_id: str = "", at: datetime | None = None
 ) -> Contact:
-    """What a number check said about the contact, and when; a chat id learned is kept."""
+    """What a number check said about the contact, and when; a chat id learned is kept.
+
+    Written with an update, so a contact deleted while a check run was asking about it is
+    simply skipped.
+    """
     contact.on_whatsapp = exists
     contact.checked_at = at or timezone.now()
-    fields = ["on_whatsapp", "checked_at", "updated_at"]
+    rows = Contact.objects.filter(pk=contact.pk)
+    rows.update(on_whatsapp=exists, checked_at=contact.checked_at, updated_at=timezone.now())
     if chat_id and not contact.chat_id:
         contact.chat_id = chat_id[:120]
-        fields.append("chat_id")
-    contact.save(update_fields=fields)
+        rows.filter(chat_id="").update(chat_id=contact.chat_id)
     return contact
