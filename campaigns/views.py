@@ -11,12 +11,6 @@ from accounts.roles import Ability, can, require
 from instances.models import Instance, InstanceStatus
 
 
-@require(Ability.MANAGE_CONTACTS)
-@require_GET
-def contact_list(request):
-    return render(request, "campaigns/contact_list.html")
-
-
 @require(Ability.MANAGE_CAMPAIGNS)
 @require_GET
 def campaign_list(request):
