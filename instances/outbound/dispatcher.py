@@ -15,11 +15,12 @@ import re
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -71,6 +72,10 @@ BURST_SECONDS = 2.0
 # is replaced by the pump after this. Its next task may wait in the broker behind every other
 # instance's, so the hold is long; the watchdog's minute bounds it anyway.
 BURST_HOLD = timedelta(minutes=1)
+# Threads per worker process for the turns of one pump pass (`send_turns`): more than the
+# turns that start within one LOOKAHEAD at the busiest.
+SEND_THREADS = 32
+_pool: ThreadPoolExecutor | None = None
 # Rows a burst claims at once: fewer statements per message, and few enough that a batch's
 # untried rows are back in the queue quickly after a crash.
 BATCH = 20
@@ -494,6 +499,35 @@ def _with_settings(instance_id: int) -> Instance | None:
     if instance is not None and not hasattr(instance, "queue"):
         instance.queue = queue_settings(instance)
     return instance
+
+
+def send_turns(turns: list[tuple[int, datetime]]) -> None:
+    """Several instances' turns at once (one pass of the pump), each in a thread of its own:
+    waiting for a slot costs a thread, not a worker, and a slow engine holds up only its own
+    send. The task ends when every turn is done."""
+    if len(turns) == 1:
+        send_next(*turns[0])
+        return
+    wait([_send_pool().submit(_send_in_thread, pk, slot) for pk, slot in turns])
+
+
+def _send_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="outbound-send")
+    return _pool
+
+
+def _send_in_thread(instance_id: int, slot: datetime) -> None:
+    # Each pool thread keeps its own database connection between turns, under the same
+    # CONN_MAX_AGE rules as a request.
+    close_old_connections()
+    try:
+        send_next(instance_id, slot)
+    except Exception:
+        logger.exception("Sending a turn of instance %s failed", instance_id)
+    finally:
+        close_old_connections()
 
 
 def batch_allowance(instance: Instance, settings: QueueSettings, now: datetime) -> int:

@@ -36,7 +36,9 @@ RUN_SECONDS = 3.0
 # Longer than one loop, shorter than the watchdog's minute: a dead pump is replaced quickly.
 LEASE_SECONDS = 20
 MAX_NAP = 1.0
-MIN_NAP = 0.05
+# At least this long between passes, so that a pass gathers the turns of many instances into
+# one task; a turn still goes out at least LOOKAHEAD - MIN_NAP before its slot.
+MIN_NAP = 0.2
 LONGEST_LOOKAHEAD = dispatcher.LOOKAHEAD + timedelta(seconds=act_human.MAX_TYPING_SECONDS)
 # The watchdog's period: work further away than this is the watchdog's to start.
 HORIZON = timedelta(minutes=1)
@@ -100,6 +102,7 @@ def next_wake(now: datetime) -> datetime:
 
 
 Send = Callable[[int, datetime], None]
+Turns = list[tuple[int, datetime]]
 
 
 def dispatch_due(now: datetime, rng: random.Random, send: Send) -> int:
@@ -114,9 +117,13 @@ def dispatch_due(now: datetime, rng: random.Random, send: Send) -> int:
     return handed
 
 
-def enqueue_send(instance_id: int, slot: datetime) -> None:
+def enqueue_turns(turns: Turns) -> None:
+    """One task for the turns one pass took: it sends each at its slot, in threads
+    (`dispatcher.send_turns`), so a burst of slots does not take a worker each."""
     async_task(
-        "instances.tasks.send_next", instance_id, slot.isoformat(), group=f"send-{instance_id}"
+        "instances.tasks.send_turns",
+        [(instance_id, slot.isoformat()) for instance_id, slot in turns],
+        group="outbound-send",
     )
 
 
@@ -125,7 +132,7 @@ def run_pump(
     run_seconds: float = RUN_SECONDS,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-    send: Send = enqueue_send,
+    hand_out: Callable[[Turns], None] = enqueue_turns,
     rng: random.Random | None = None,
 ) -> bool:
     """Pump for `run_seconds` under the lease. True when a successor should follow: this run
@@ -136,11 +143,19 @@ def run_pump(
     rng = rng or random.Random()  # noqa: S311 - pacing jitter, not a secret
     end = clock() + run_seconds
     handed = 0
+    turns: Turns = []
+
+    def take(instance_id: int, slot: datetime) -> None:
+        turns.append((instance_id, slot))
+
     try:
         while clock() < end:
             now = timezone.now()
-            handed += dispatch_due(now, rng, send)
-            if not handed and not has_work_ahead(now):
+            handed += dispatch_due(now, rng, take)
+            if turns:
+                hand_out(list(turns))
+                turns.clear()
+            elif not handed and not has_work_ahead(now):
                 return False
             nap = (next_wake(now) - timezone.now()).total_seconds()
             sleep(min(max(nap, MIN_NAP), max(end - clock(), 0.0)))
