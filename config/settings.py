@@ -128,7 +128,7 @@ if Q_BROKER == "redis" and not REDIS_URL:
     raise ImproperlyConfigured("Q_BROKER=redis needs REDIS_URL.")
 Q_CLUSTER = {
     "name": "switchboard",
-    "workers": env.int("Q_WORKERS", default=2),
+    "workers": env.int("Q_WORKERS", default=4),
     # A task gets `timeout` seconds; an unacknowledged one is handed out again after `retry`,
     # which must be longer, and is given up after `max_attempts`.
     "timeout": 120,

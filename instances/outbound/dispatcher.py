@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -72,9 +72,9 @@ BURST_SECONDS = 2.0
 # is replaced by the pump after this. Its next task may wait in the broker behind every other
 # instance's, so the hold is long; the watchdog's minute bounds it anyway.
 BURST_HOLD = timedelta(minutes=1)
-# Threads per worker process for the turns of one pump pass (`send_turns`): more than the
-# turns that start within one LOOKAHEAD at the busiest.
-SEND_THREADS = 32
+# Threads per worker process for the turns of one pump pass (`send_turns`), each with a
+# database connection while it sends: 8 cover a pass of 50 numbers sending every 2-4 s.
+SEND_THREADS = 8
 _pool: ThreadPoolExecutor | None = None
 # Rows a burst claims at once: fewer statements per message, and few enough that a batch's
 # untried rows are back in the queue quickly after a crash.
@@ -519,15 +519,14 @@ def _send_pool() -> ThreadPoolExecutor:
 
 
 def _send_in_thread(instance_id: int, slot: datetime) -> None:
-    # Each pool thread keeps its own database connection between turns, under the same
-    # CONN_MAX_AGE rules as a request.
-    close_old_connections()
     try:
         send_next(instance_id, slot)
     except Exception:
         logger.exception("Sending a turn of instance %s failed", instance_id)
     finally:
-        close_old_connections()
+        # A thread's connection is its own; closing it keeps the database's connection count
+        # at the threads actually sending, not every thread a worker ever started.
+        connections.close_all()
 
 
 def batch_allowance(instance: Instance, settings: QueueSettings, now: datetime) -> int:
