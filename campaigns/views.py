@@ -1,14 +1,49 @@
-"""Contacts and campaigns. Their models arrive with the campaigns issue; until then these pages
-say so, so the navigation and the role rules are already in place."""
+"""Campaign pages: list, form with a live preview, the live campaign page, actions.
+
+`contact_list` stays here until the contacts pages move to their own module."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Ability, can, require
+from campaigns import services, templating
+from campaigns.forms import VARIANT_FIELDS, AudienceForm, CampaignForm, ScheduleForm
+from campaigns.models import (
+    Campaign,
+    CampaignInstance,
+    CampaignStatus,
+    Contact,
+    RecipientStatus,
+)
+from campaigns.stats import (
+    CHART_HEIGHT,
+    COLUMN_GAP,
+    COLUMN_WIDTH,
+    DELIVERED,
+    IN_FLIGHT,
+    READ,
+    SENT,
+    campaign_counts,
+    chart_columns,
+    counts_by_number,
+    sends_over_time,
+)
+from config.live import cursor_of, render_live_region
 from instances.models import Instance, InstanceStatus
+from instances.models import OutboundStatus as S
+
+PAGE_SIZE = 25
+RECIPIENTS_PAGE_SIZE = 50
+C = CampaignStatus
 
 
 @require(Ability.MANAGE_CONTACTS)
@@ -17,15 +52,369 @@ def contact_list(request):
     return render(request, "campaigns/contact_list.html")
 
 
+def _get_campaign_for_user(request, pk: int) -> Campaign:
+    """Everyone who may manage campaigns may open every campaign; the decorator checked."""
+    return get_object_or_404(Campaign, pk=pk)
+
+
 @require(Ability.MANAGE_CAMPAIGNS)
 @require_GET
 def campaign_list(request):
+    in_flight = Q(recipients__status=RecipientStatus.PENDING) | Q(
+        recipients__status=RecipientStatus.QUEUED, recipients__message__status__in=IN_FLIGHT
+    )
+    rows = Campaign.objects.annotate(
+        total=Count("recipients"), waiting=Count("recipients", filter=in_flight)
+    ).prefetch_related(
+        Prefetch("lanes", queryset=CampaignInstance.objects.select_related("instance"))
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for campaign in page:
+        done = campaign.total - campaign.waiting
+        campaign.progress = round(100 * done / campaign.total) if campaign.total else 0
     # The empty state's next step depends on whether a number could send a campaign today.
     numbers = Instance.objects.aggregate(
         total=Count("pk"), linked=Count("pk", filter=Q(status=InstanceStatus.WORKING))
     )
+    context = {
+        "page": page,
+        "numbers": numbers,
+        "may_add_instances": can(request.user, Ability.MANAGE_INSTANCES),
+    }
+    return render(request, "campaigns/campaign_list.html", context)
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    audience = AudienceForm(request.POST or None, request.FILES or None, prefix="audience")
+    audience_ok = audience.is_valid() if request.method == "POST" else False
+    form = CampaignForm(request.POST or None, extra_variables=audience.variable_names)
+    if request.method == "POST" and form.is_valid() and audience_ok:
+        campaign = form.save(commit=False)
+        campaign.created_by = request.user
+        services.save_campaign(campaign, form.texts, form.cleaned_data["instances"])
+        adder = audience.adder()
+        added = services.add_recipients(campaign, adder) if adder else 0
+        messages.success(request, f"Draft saved with {added} recipient{'s' * (added != 1)}.")
+        _report_problems(request, audience)
+        return redirect(campaign)
     return render(
         request,
-        "campaigns/campaign_list.html",
-        {"numbers": numbers, "may_add_instances": can(request.user, Ability.MANAGE_INSTANCES)},
+        "campaigns/campaign_form.html",
+        {"form": form, "audience": audience, "preview": _preview(form.data, None)},
     )
+
+
+def _report_problems(request, audience: AudienceForm) -> None:
+    problems = audience.parsed.problems if audience.parsed else []
+    if problems:
+        shown = "; ".join(problems[:5])
+        more = f" and {len(problems) - 5} more" if len(problems) > 5 else ""
+        messages.warning(request, f"{len(problems)} rows were left out: {shown}{more}.")
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, pk: int):
+    campaign = _get_campaign_for_user(request, pk)
+    if campaign.status != C.DRAFT:
+        messages.error(request, "Only a draft can be edited; copy the campaign to change it.")
+        return redirect(campaign)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_campaign(
+                form.save(commit=False), form.texts, form.cleaned_data["instances"]
+            )
+        except services.CampaignActionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Saved.")
+        return redirect(campaign)
+    context = {"form": form, "campaign": campaign, "preview": _preview(form.data, campaign)}
+    return render(request, "campaigns/campaign_form.html", context)
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_POST
+def campaign_preview(request):
+    """The message as a sample recipient would get it; htmx asks while the form is typed in,
+    and the form's Preview button (without JavaScript) shows the whole form with it."""
+    campaign = None
+    if request.GET.get("campaign", "").isdigit():
+        campaign = Campaign.objects.filter(pk=request.GET["campaign"]).first()
+    preview = _preview(request.POST, campaign)
+    if request.htmx:
+        return render(request, "campaigns/campaign_form.html#preview", {"preview": preview})
+    form = CampaignForm(request.POST, instance=campaign)
+    audience = AudienceForm(request.POST, prefix="audience")
+    context = {"form": form, "audience": audience, "campaign": campaign, "preview": preview}
+    return render(request, "campaigns/campaign_form.html", context)
+
+
+def _preview(data, campaign: Campaign | None) -> dict:
+    texts = [data.get(name, "")[:4096] for name in VARIANT_FIELDS if data.get(name, "").strip()]
+    sample = campaign.recipients.select_related("contact").first() if campaign else None
+    if sample is not None:
+        custom = sample.contact.custom_fields if sample.contact else {}
+        values = templating.values_for(sample.name, sample.phone, custom, sample.vars)
+        who = sample.name or sample.phone
+    else:
+        contact = Contact.objects.filter(opted_out=False).first()
+        if contact is not None:
+            values = templating.values_for(contact.name, contact.phone, contact.custom_fields, {})
+            who = str(contact)
+        else:
+            values = templating.values_for("Ana Example", "+4915123456789", {}, {})
+            who = "an example contact"
+    known = templating.known_variables(campaign.pk if campaign else None)
+    return {
+        "who": who,
+        "variants": [
+            {
+                "text": templating.render(text, values),
+                "unknown": templating.unknown_variables([text], known),
+            }
+            for text in texts
+        ],
+    }
+
+
+RECIPIENT_FILTERS = {
+    "pending": ("Pending", Q(status=RecipientStatus.PENDING)),
+    "queued": ("Queued", Q(status=RecipientStatus.QUEUED, message__status__in=IN_FLIGHT)),
+    "sent": ("Sent", Q(message__status__in=SENT)),
+    "delivered": ("Delivered", Q(message__status__in=DELIVERED)),
+    "read": ("Read", Q(message__status__in=READ)),
+    "replied": ("Replied", Q(replied_at__isnull=False)),
+    "failed": ("Failed", Q(status=RecipientStatus.FAILED) | Q(message__status=S.FAILED)),
+    "opted-out": ("Opted out", Q(status=RecipientStatus.SKIPPED)),
+}
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_GET
+def campaign_detail(request, pk: int):
+    campaign = _get_campaign_for_user(request, pk)
+    counts = campaign_counts(campaign)
+    cursor = cursor_of(campaign.status, campaign.updated_at, campaign.pause_reason, vars(counts))
+    if request.htmx and request.GET.get("region") == "stats":
+        return render_live_region(
+            request,
+            "campaigns/campaign_detail.html#stats",
+            cursor=cursor,
+            context=lambda: _stats_context(campaign, counts),
+            final=campaign.status in (C.FINISHED, C.CANCELLED),
+        )
+    shown = request.GET.get("show", "")
+    recipients = campaign.recipients.select_related("message", "instance").order_by("id")
+    if shown in RECIPIENT_FILTERS:
+        recipients = recipients.filter(RECIPIENT_FILTERS[shown][1])
+    context = {
+        **_stats_context(campaign, counts),
+        "cursor": cursor,
+        "recipients": Paginator(recipients, RECIPIENTS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "filters": [(key, label) for key, (label, _) in RECIPIENT_FILTERS.items()],
+        "shown": shown,
+        "variants": campaign.texts,
+        "lanes": list(campaign.lanes.select_related("instance")),
+        "not_ready": services.why_not_ready(campaign) if campaign.status == C.DRAFT else "",
+    }
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+def _stats_context(campaign: Campaign, counts) -> dict:
+    unit, bars = sends_over_time(campaign)
+    columns = chart_columns(unit, bars)
+    return {
+        "campaign": campaign,
+        "counts": counts,
+        "by_number": counts_by_number(campaign),
+        "chart": {
+            "unit": unit,
+            "columns": columns,
+            "height": CHART_HEIGHT,
+            "width": max(len(columns), 1) * (COLUMN_WIDTH + COLUMN_GAP),
+            "column_width": COLUMN_WIDTH,
+        },
+    }
+
+
+# Each action: (service, title for the confirmation, what happens, a warning or "").
+ACTIONS = {
+    "start": (services.start_campaign, "Start sending now", "", ""),
+    "unschedule": (services.unschedule_campaign, "Unschedule", "It goes back to draft.", ""),
+    "pause": (
+        services.pause_campaign,
+        "Pause",
+        "Messages not yet being sent are taken back and go out when you resume.",
+        "",
+    ),
+    "resume": (services.resume_campaign, "Resume", "", ""),
+    "finish": (
+        services.finish_campaign,
+        "Mark finished",
+        "Nothing more is sent; recipients still pending are never messaged.",
+        "This cannot be undone.",
+    ),
+    "cancel": (
+        services.cancel_campaign,
+        "Cancel the campaign",
+        "Nothing more is sent; recipients still pending are never messaged.",
+        "This cannot be undone.",
+    ),
+    "copy": (
+        None,
+        "Copy",
+        "A new draft with the same settings, message, numbers and recipients.",
+        "",
+    ),
+    "reset-failed": (
+        services.reset_failed,
+        "Send to the failed recipients again",
+        "Failed recipients go back to pending and are queued again.",
+        "",
+    ),
+    "delete": (
+        services.delete_campaign,
+        "Delete this draft",
+        "The draft and its recipient list are removed.",
+        "This cannot be undone.",
+    ),
+}
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def campaign_action(request, pk: int, action: str):
+    """GET asks for confirmation; POST does it and says what happened."""
+    campaign = _get_campaign_for_user(request, pk)
+    if action not in ACTIONS:
+        return redirect(campaign)
+    service, title, explanation, warning = ACTIONS[action]
+    if request.method == "GET":
+        context = {
+            "campaign": campaign,
+            "action": action,
+            "title": title,
+            "explanation": explanation,
+            "warning": warning,
+        }
+        return render(request, "campaigns/campaign_confirm.html", context)
+    try:
+        if action == "copy":
+            copy = services.copy_campaign(campaign, request.user)
+            messages.success(request, f"Copied into the draft {copy.name}.")
+            return redirect(copy)
+        service(campaign)
+    except services.CampaignActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Done: {title.lower()}.")
+        if action == "delete":
+            return redirect("campaigns:list")
+    return redirect(campaign)
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def campaign_schedule(request, pk: int):
+    campaign = _get_campaign_for_user(request, pk)
+    form = ScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_campaign(campaign, form.cleaned_data["at"])
+        except services.CampaignActionRefused as exc:
+            form.add_error("at", str(exc))
+        else:
+            at = timezone.localtime(form.cleaned_data["at"])
+            messages.success(request, f"Scheduled for {at:%Y-%m-%d %H:%M}.")
+            return redirect(campaign)
+    return render(request, "campaigns/campaign_schedule.html", {"campaign": campaign, "form": form})
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def recipients_add(request, pk: int):
+    campaign = _get_campaign_for_user(request, pk)
+    form = AudienceForm(request.POST or None, request.FILES or None, required=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_recipients(campaign, form.adder())
+        except services.CampaignActionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Added {added} recipient{'s' * (added != 1)}.")
+            _report_problems(request, form)
+        return redirect(campaign)
+    return render(request, "campaigns/recipients_add.html", {"campaign": campaign, "form": form})
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def recipients_remove(request, pk: int):
+    """GET confirms removing everyone; POST removes the ticked recipients, or all."""
+    campaign = _get_campaign_for_user(request, pk)
+    if request.method == "GET":
+        count = campaign.recipients.count()
+        return render(
+            request, "campaigns/recipients_remove.html", {"campaign": campaign, "count": count}
+        )
+    ids = None
+    if request.POST.get("all") != "1":
+        ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()][:1000]
+        if not ids:
+            messages.error(request, "Tick the recipients to remove first.")
+            return redirect(campaign)
+    try:
+        removed = services.remove_recipients(campaign, ids)
+    except services.CampaignActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Removed {removed} recipient{'s' * (removed != 1)}.")
+    return redirect(campaign)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: object) -> str:
+    """Neutralise spreadsheet formulas (OWASP: https://owasp.org/www-community/attacks/CSV_Injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require(Ability.MANAGE_CAMPAIGNS)
+@require_GET
+def recipients_export(request, pk: int):
+    campaign = _get_campaign_for_user(request, pk)
+    rows = campaign.recipients.select_related("message", "instance").order_by("id")
+    writer = csv.writer(_Echo())
+    header = ["phone", "name", "status", "number", "sent_at", "replied_at", "error", "vars"]
+
+    def lines():
+        yield writer.writerow(header)
+        for r in rows.iterator(chunk_size=1000):
+            status = r.message.status if r.message else r.status
+            yield writer.writerow(
+                [
+                    _cell(value)
+                    for value in (
+                        r.phone,
+                        r.name,
+                        status,
+                        r.instance.name if r.instance else "",
+                        r.message.sent_at.isoformat() if r.message and r.message.sent_at else "",
+                        r.replied_at.isoformat() if r.replied_at else "",
+                        r.error or (r.message.last_error if r.message else ""),
+                        " ".join(f"{k}={v}" for k, v in r.vars.items()),
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
+    return response

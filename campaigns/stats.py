@@ -1,0 +1,184 @@
+"""What a campaign's page shows: counts and rates, a breakdown per number, sends over time.
+Each is one grouped query, whatever the number of recipients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import Trunc
+from django.utils import timezone
+
+from campaigns.models import Campaign, RecipientStatus
+from instances.models import OutboundStatus as S
+
+SENT = (S.SENT, S.DELIVERED, S.READ, S.PLAYED)
+DELIVERED = (S.DELIVERED, S.READ, S.PLAYED)
+READ = (S.READ, S.PLAYED)
+IN_FLIGHT = (S.QUEUED, S.SENDING)
+MAX_BARS = 48
+
+
+@dataclass
+class Counts:
+    total: int = 0
+    pending: int = 0
+    queued: int = 0
+    sent: int = 0
+    delivered: int = 0
+    read: int = 0
+    replied: int = 0
+    failed: int = 0
+    unconfirmed: int = 0
+    opted_out: int = 0
+    cancelled: int = 0
+
+    def add(self, status: str, message_status: str | None, n: int, replied: int) -> None:
+        self.total += n
+        self.replied += replied
+        if status == RecipientStatus.PENDING:
+            self.pending += n
+        elif status == RecipientStatus.SKIPPED:
+            self.opted_out += n
+        elif status == RecipientStatus.FAILED or message_status == S.FAILED:
+            self.failed += n
+        elif message_status in IN_FLIGHT:
+            self.queued += n
+        elif message_status == S.UNCONFIRMED:
+            self.unconfirmed += n
+        elif message_status in SENT:
+            self.sent += n
+            self.delivered += n if message_status in DELIVERED else 0
+            self.read += n if message_status in READ else 0
+        else:
+            self.cancelled += n
+
+    @property
+    def done(self) -> int:
+        return self.total - self.pending - self.queued
+
+    @property
+    def progress(self) -> int:
+        """Percent of recipients the campaign is done with."""
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def rate(self, part: int, whole: int) -> int:
+        return round(100 * part / whole) if whole else 0
+
+    @property
+    def delivered_rate(self) -> int:
+        return self.rate(self.delivered, self.sent)
+
+    @property
+    def read_rate(self) -> int:
+        return self.rate(self.read, self.sent)
+
+    @property
+    def replied_rate(self) -> int:
+        return self.rate(self.replied, self.sent)
+
+
+def _grouped(rows, *keys: str) -> dict:
+    return rows.values(*keys, "status", "message__status").annotate(
+        n=Count("id"), replied=Count("id", filter=Q(replied_at__isnull=False))
+    )
+
+
+def campaign_counts(campaign: Campaign) -> Counts:
+    counts = Counts()
+    for row in _grouped(campaign.recipients.order_by()):
+        counts.add(row["status"], row["message__status"], row["n"], row["replied"])
+    return counts
+
+
+@dataclass
+class NumberCounts:
+    name: str
+    counts: Counts = field(default_factory=Counts)
+
+
+def counts_by_number(campaign: Campaign) -> list[NumberCounts]:
+    """Per sending number, for the recipients already given to one."""
+    by_name: dict[str, NumberCounts] = {}
+    rows = campaign.recipients.order_by().filter(instance__isnull=False)
+    for row in _grouped(rows, "instance__name"):
+        entry = by_name.setdefault(row["instance__name"], NumberCounts(row["instance__name"]))
+        entry.counts.add(row["status"], row["message__status"], row["n"], row["replied"])
+    return sorted(by_name.values(), key=lambda entry: entry.name)
+
+
+@dataclass(frozen=True)
+class Bar:
+    at: datetime
+    sent: int
+    delivered: int
+    read: int
+
+
+def sends_over_time(campaign: Campaign, now: datetime | None = None) -> tuple[str, list[Bar]]:
+    """Messages sent per minute, hour or day (by how long the campaign has run), with how many
+    of them were delivered and read by now."""
+    now = now or timezone.now()
+    ran = now - (campaign.started_at or now)
+    unit = "minute" if ran <= timedelta(hours=2) else "hour" if ran <= timedelta(days=3) else "day"
+    rows = (
+        campaign.recipients.order_by()
+        .filter(message__sent_at__isnull=False)
+        .annotate(at=Trunc("message__sent_at", unit))
+        .values("at")
+        .annotate(
+            sent=Count("id"),
+            delivered=Count("id", filter=Q(message__status__in=DELIVERED)),
+            read=Count("id", filter=Q(message__status__in=READ)),
+        )
+        .order_by("-at")[:MAX_BARS]
+    )
+    bars = [Bar(row["at"], row["sent"], row["delivered"], row["read"]) for row in rows]
+    return unit, bars[::-1]
+
+
+@dataclass(frozen=True)
+class Rect:
+    kind: str
+    y: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Column:
+    """One bar group of the chart, in SVG units: the sent, delivered and read bars overlap,
+    each a part of the one before."""
+
+    x: int
+    label: str
+    rects: list[Rect]
+    bar: Bar
+
+
+CHART_HEIGHT = 120
+COLUMN_WIDTH = 12
+COLUMN_GAP = 4
+
+
+def chart_columns(unit: str, bars: list[Bar]) -> list[Column]:
+    top = max((bar.sent for bar in bars), default=0) or 1
+    label_format = {"minute": "%H:%M", "hour": "%d %b %H:00", "day": "%d %b"}[unit]
+
+    def rect(kind: str, value: int) -> Rect:
+        height = round(CHART_HEIGHT * value / top)
+        return Rect(kind, CHART_HEIGHT - height, height)
+
+    return [
+        Column(
+            x=i * (COLUMN_WIDTH + COLUMN_GAP),
+            label=timezone.localtime(bar.at).strftime(label_format),
+            rects=[
+                rect("sent", bar.sent),
+                rect("delivered", bar.delivered),
+                rect("read", bar.read),
+            ],
+            bar=bar,
+        )
+        for i, bar in enumerate(bars)
+    ]
