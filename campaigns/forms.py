@@ -31,6 +31,13 @@ MAX_WAIT_SECONDS = 24 * 3600
 
 
 class CampaignForm(forms.ModelForm):
+    media_url = forms.URLField(
+        label="Attachment address (http or https)",
+        required=False,
+        assume_scheme="https",
+        max_length=1000,
+        help_text="Optional. The message text becomes its caption.",
+    )
     instances = forms.ModelMultipleChoiceField(
         queryset=Instance.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,

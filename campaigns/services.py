@@ -159,16 +159,18 @@ def resume_campaign(campaign: Campaign) -> None:
 
 def finish_campaign(campaign: Campaign, *, now: datetime | None = None) -> None:
     """Mark finished: nothing more is queued; messages already being sent go on."""
-    _end(campaign, C.FINISHED, "marked finished", now)
+    _end(campaign, ACTIVE, C.FINISHED, "marked finished", now)
 
 
 def cancel_campaign(campaign: Campaign, *, now: datetime | None = None) -> None:
-    _end(campaign, C.CANCELLED, "cancelled", now)
+    _end(campaign, (C.SCHEDULED, *ACTIVE), C.CANCELLED, "cancelled", now)
 
 
-def _end(campaign: Campaign, status: str, what: str, now: datetime | None) -> None:
+def _end(
+    campaign: Campaign, allowed: Iterable[str], status: str, what: str, now: datetime | None
+) -> None:
     with transaction.atomic():
-        current = _locked(campaign, (C.SCHEDULED, *ACTIVE), what)
+        current = _locked(campaign, allowed, what)
         withdraw_queued(current)
         _save(current, status=status, finished_at=now or timezone.now(), scheduled_at=None)
 

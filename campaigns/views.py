@@ -63,10 +63,14 @@ def campaign_list(request):
     in_flight = Q(recipients__status=RecipientStatus.PENDING) | Q(
         recipients__status=RecipientStatus.QUEUED, recipients__message__status__in=IN_FLIGHT
     )
-    rows = Campaign.objects.annotate(
-        total=Count("recipients"), waiting=Count("recipients", filter=in_flight)
-    ).prefetch_related(
-        Prefetch("lanes", queryset=CampaignInstance.objects.select_related("instance"))
+    rows = (
+        Campaign.objects.annotate(
+            total=Count("recipients"), waiting=Count("recipients", filter=in_flight)
+        )
+        .order_by("-created_at", "-id")
+        .prefetch_related(
+            Prefetch("lanes", queryset=CampaignInstance.objects.select_related("instance"))
+        )
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for campaign in page:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from campaigns.models import Campaign
 from instances.models import Instance, OutboundMessage
 from tests.refused_address import REFUSED_URL
 
@@ -42,6 +43,15 @@ ACCESS = [
     ("messages:detail", "message", "get", {ADMIN, OPERATOR}),
     ("messages:action", "message_action", "get", {ADMIN, OPERATOR}),
     ("messages:resume", True, "post", {ADMIN, OPERATOR}),
+    ("campaigns:create", False, "get", {ADMIN, OPERATOR}),
+    ("campaigns:preview", False, "post", {ADMIN, OPERATOR}),
+    ("campaigns:detail", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:edit", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:schedule", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:recipients_add", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:recipients_remove", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:recipients_export", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:action", "campaign_action", "get", {ADMIN, OPERATOR}),
 ]
 
 # Reachable without a role: sign-in pages, the health probe, webhooks (signed) and the admin
@@ -78,6 +88,11 @@ def url_for(name: str, needs, instance, admin) -> str:
         message = OutboundMessage.objects.create(instance=instance, chat_id="1@c.us", kind="text")
         return reverse(
             name, args=[message.pk, "cancel"] if needs == "message_action" else [message.pk]
+        )
+    if needs in ("campaign", "campaign_action"):
+        campaign = Campaign.objects.create(name="Spring sale")
+        return reverse(
+            name, args=[campaign.pk, "pause"] if needs == "campaign_action" else [campaign.pk]
         )
     return reverse(name, args=[instance.pk]) if needs else reverse(name)
 
