@@ -67,6 +67,7 @@ class MediaKind(models.TextChoices):
 
 
 MAX_VARIANTS = 5
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class Campaign(models.Model):
@@ -117,6 +118,12 @@ class Campaign(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:detail", args=[self.pk])
+
+    @property
+    def window_days_display(self) -> str:
+        if set(self.window_days) >= set("1234567"):
+            return "every day"
+        return ", ".join(DAY_NAMES[int(day) - 1] for day in sorted(self.window_days))
 
     @property
     def texts(self) -> list[str]:

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Ability, can, require
@@ -30,6 +33,7 @@ from campaigns.stats import (
     COLUMN_WIDTH,
     DELIVERED,
     IN_FLIGHT,
+    MAX_BARS,
     READ,
     SENT,
     campaign_counts,
@@ -200,32 +204,53 @@ RECIPIENT_FILTERS = {
 @require(Ability.MANAGE_CAMPAIGNS)
 @require_GET
 def campaign_detail(request, pk: int):
+    """The campaign, with two live regions: the statistics and the recipients table."""
     campaign = _get_campaign_for_user(request, pk)
     counts = campaign_counts(campaign)
     cursor = cursor_of(campaign.status, campaign.updated_at, campaign.pause_reason, vars(counts))
-    if request.htmx and request.GET.get("region") == "stats":
+    final = campaign.status in (C.FINISHED, C.CANCELLED)
+    region = request.GET.get("region") if request.htmx else None
+    if region == "stats":
         return render_live_region(
             request,
             "campaigns/campaign_detail.html#stats",
             cursor=cursor,
             context=lambda: _stats_context(campaign, counts),
-            final=campaign.status in (C.FINISHED, C.CANCELLED),
+            final=final,
         )
-    shown = request.GET.get("show", "")
-    recipients = campaign.recipients.select_related("message", "instance").order_by("id")
-    if shown in RECIPIENT_FILTERS:
-        recipients = recipients.filter(RECIPIENT_FILTERS[shown][1])
+    if region == "recipients":
+        return render_live_region(
+            request,
+            "campaigns/campaign_detail.html#recipients",
+            cursor=cursor,
+            context=lambda: _recipients_context(request, campaign),
+            final=final,
+        )
     context = {
         **_stats_context(campaign, counts),
+        **_recipients_context(request, campaign),
         "cursor": cursor,
-        "recipients": Paginator(recipients, RECIPIENTS_PAGE_SIZE).get_page(request.GET.get("page")),
-        "filters": [(key, label) for key, (label, _) in RECIPIENT_FILTERS.items()],
-        "shown": shown,
         "variants": campaign.texts,
         "lanes": list(campaign.lanes.select_related("instance")),
         "not_ready": services.why_not_ready(campaign) if campaign.status == C.DRAFT else "",
     }
     return render(request, "campaigns/campaign_detail.html", context)
+
+
+def _recipients_context(request, campaign: Campaign) -> dict:
+    shown = request.GET.get("show", "")
+    recipients = campaign.recipients.select_related("message", "instance").order_by("id")
+    if shown in RECIPIENT_FILTERS:
+        recipients = recipients.filter(RECIPIENT_FILTERS[shown][1])
+    page = Paginator(recipients, RECIPIENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    poll = {"region": "recipients", "show": shown, "page": page.number}
+    return {
+        "campaign": campaign,
+        "recipients": page,
+        "filters": [(key, label) for key, (label, _) in RECIPIENT_FILTERS.items()],
+        "shown": shown,
+        "recipients_poll": f"{campaign.get_absolute_url()}?{urlencode(poll)}",
+    }
 
 
 def _stats_context(campaign: Campaign, counts) -> dict:
@@ -239,52 +264,56 @@ def _stats_context(campaign: Campaign, counts) -> dict:
             "unit": unit,
             "columns": columns,
             "height": CHART_HEIGHT,
-            "width": max(len(columns), 1) * (COLUMN_WIDTH + COLUMN_GAP),
+            "width": MAX_BARS * (COLUMN_WIDTH + COLUMN_GAP),
             "column_width": COLUMN_WIDTH,
         },
     }
 
 
-# Each action: (service, title for the confirmation, what happens, a warning or "").
+@dataclass(frozen=True)
+class CampaignAction:
+    service: Callable | None
+    title: str
+    done: str
+    explanation: str = ""
+    warning: str = ""
+
+
+UNDONE = "This cannot be undone."
+ENDS = "Nothing more is sent; recipients still pending are never messaged."
 ACTIONS = {
-    "start": (services.start_campaign, "Start sending now", "", ""),
-    "unschedule": (services.unschedule_campaign, "Unschedule", "It goes back to draft.", ""),
-    "pause": (
+    "start": CampaignAction(services.start_campaign, "Start sending now", "Started."),
+    "unschedule": CampaignAction(
+        services.unschedule_campaign, "Unschedule", "Unscheduled: it is a draft again."
+    ),
+    "pause": CampaignAction(
         services.pause_campaign,
         "Pause",
+        "Paused. Messages not yet being sent were taken back; they go out when you resume.",
         "Messages not yet being sent are taken back and go out when you resume.",
-        "",
     ),
-    "resume": (services.resume_campaign, "Resume", "", ""),
-    "finish": (
-        services.finish_campaign,
-        "Mark finished",
-        "Nothing more is sent; recipients still pending are never messaged.",
-        "This cannot be undone.",
+    "resume": CampaignAction(services.resume_campaign, "Resume", "Resumed."),
+    "finish": CampaignAction(
+        services.finish_campaign, "Mark finished", "Marked finished.", ENDS, UNDONE
     ),
-    "cancel": (
-        services.cancel_campaign,
-        "Cancel the campaign",
-        "Nothing more is sent; recipients still pending are never messaged.",
-        "This cannot be undone.",
+    "cancel": CampaignAction(
+        services.cancel_campaign, "Cancel the campaign", "Cancelled.", ENDS, UNDONE
     ),
-    "copy": (
-        None,
-        "Copy",
-        "A new draft with the same settings, message, numbers and recipients.",
-        "",
+    "copy": CampaignAction(
+        None, "Copy", "", "A new draft with the same settings, message, numbers and recipients."
     ),
-    "reset-failed": (
+    "reset-failed": CampaignAction(
         services.reset_failed,
         "Send to the failed recipients again",
+        "The failed recipients are back in line.",
         "Failed recipients go back to pending and are queued again.",
-        "",
     ),
-    "delete": (
+    "delete": CampaignAction(
         services.delete_campaign,
         "Delete this draft",
+        "Deleted.",
         "The draft and its recipient list are removed.",
-        "This cannot be undone.",
+        UNDONE,
     ),
 }
 
@@ -296,26 +325,20 @@ def campaign_action(request, pk: int, action: str):
     campaign = _get_campaign_for_user(request, pk)
     if action not in ACTIONS:
         return redirect(campaign)
-    service, title, explanation, warning = ACTIONS[action]
+    chosen = ACTIONS[action]
     if request.method == "GET":
-        context = {
-            "campaign": campaign,
-            "action": action,
-            "title": title,
-            "explanation": explanation,
-            "warning": warning,
-        }
+        context = {"campaign": campaign, "action": action, "chosen": chosen}
         return render(request, "campaigns/campaign_confirm.html", context)
     try:
         if action == "copy":
             copy = services.copy_campaign(campaign, request.user)
             messages.success(request, f"Copied into the draft {copy.name}.")
             return redirect(copy)
-        service(campaign)
+        chosen.service(campaign)
     except services.CampaignActionRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Done: {title.lower()}.")
+        messages.success(request, chosen.done)
         if action == "delete":
             return redirect("campaigns:list")
     return redirect(campaign)

@@ -181,3 +181,32 @@ def test_recipients_can_be_filtered_by_status(client_for, operator, make_campaig
     page = text(client_for(operator).get(campaign.get_absolute_url() + "?show=failed"))
 
     assert page.count("+4915123456") == 1
+
+
+def test_the_recipients_table_follows_their_messages_live(client_for, operator, make_campaign):
+    campaign = make_campaign(2, status=CampaignStatus.RUNNING)
+    client = client_for(operator)
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    poll = page.split('id="campaign-recipients" hx-get="')[1].split('"')[0].replace("&amp;", "&")
+
+    assert client.get(poll, headers={"HX-Request": "true"}).status_code == 204
+    feed_campaign(campaign.pk)
+    changed = client.get(poll, headers={"HX-Request": "true"})
+
+    assert changed.status_code == 200
+    assert text(changed).count("outbound-queued") == 2
+
+
+def test_the_campaign_page_costs_the_same_queries_for_many_recipients(
+    client_for, operator, make_campaign, django_assert_max_num_queries
+):
+    client = client_for(operator)
+    small = make_campaign(2, status=CampaignStatus.RUNNING)
+    feed_campaign(small.pk)
+    large = make_campaign(80, name="Large", status=CampaignStatus.RUNNING)
+    feed_campaign(large.pk)
+
+    with django_assert_max_num_queries(20) as small_queries:
+        client.get(small.get_absolute_url())
+    with django_assert_max_num_queries(len(small_queries.captured_queries)):
+        client.get(large.get_absolute_url())
