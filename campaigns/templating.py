@@ -34,9 +34,9 @@ def unknown_variables(texts: Iterable[str], known: Iterable[str]) -> list[str]:
     return unknown
 
 
-def render(text: str, values: Mapping[str, object]) -> str:
+def render(text: str, values: Mapping[str, object], *, keep_missing: bool = False) -> str:
     """The text with each variable replaced; a variable the recipient has no value for is
-    left empty (the form already refused names nobody has)."""
+    left empty (the form already refused names nobody has), or kept as written for a preview."""
 
     def replace(match: re.Match) -> str:
         if match.group(0) == "{{":
@@ -44,7 +44,9 @@ def render(text: str, values: Mapping[str, object]) -> str:
         if match.group(0) == "}}":
             return "}"
         value = values.get(match.group(1))
-        return "" if value is None else str(value)
+        if value is None:
+            return match.group(0) if keep_missing else ""
+        return str(value)
 
     return VARIABLE.sub(replace, text)
 

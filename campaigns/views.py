@@ -176,13 +176,16 @@ def _preview(data, campaign: Campaign | None) -> dict:
         else:
             values = templating.values_for("Ana Example", "+4915123456789", {}, {})
             who = "an example contact"
+    # The columns of a file being uploaded are only known once the form is sent.
+    from_file = data.get("audience-audience") == AudienceForm.CSV
     known = templating.known_variables(campaign.pk if campaign else None)
     return {
         "who": who,
+        "from_file": from_file,
         "variants": [
             {
-                "text": templating.render(text, values),
-                "unknown": templating.unknown_variables([text], known),
+                "text": templating.render(text, values, keep_missing=True),
+                "unknown": [] if from_file else templating.unknown_variables([text], known),
             }
             for text in texts
         ],

@@ -57,8 +57,11 @@ def test_a_campaign_on_two_numbers_reaches_everyone_live(
     page.fill("#id_name", "Launch")
     page.get_by_label("North").check()
     page.get_by_label("South").check()
-    page.fill("#id_variant_1", "Hi {name}, your code is {code}")
+    page.fill("#id_variant_1", "Hi {name}, your code is {cod}")
+    expect(page.locator("#preview")).to_contain_text("Unknown: {cod}")
     page.get_by_label("The rows of a CSV file").check()
+    page.fill("#id_variant_1", "Hi {name}, your code is {code}")
+    expect(page.locator("#preview")).to_contain_text("Hi Ana Example, your code is {code}")
     page.set_input_files("#id_audience-file", str(people))
     for field in ("wait_between_messages", "sleep_after", "sleep_time"):
         page.fill(f"#id_{field}_from", "0")

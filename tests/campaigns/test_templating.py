@@ -50,3 +50,9 @@ def test_known_variables_are_built_ins_every_custom_field_and_the_campaigns_vars
 
     assert known == {"name", "phone", "city", "plan", "code"}
     assert "code" not in templating.known_variables()
+
+
+def test_a_preview_keeps_variables_it_has_no_value_for():
+    assert templating.render("Hi {name}, {code}", {"name": "Ana"}, keep_missing=True) == (
+        "Hi Ana, {code}"
+    )
