@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 FEED_HORIZON = timedelta(minutes=3)
 MAX_AHEAD = 50
 BATCH = 200
-ALL_PAUSED_REASON = "Every number of this campaign has stopped sending: {reason}"
+PAUSED_REASON = "{number} stopped sending: {reason}"
 
 
 class _AlreadyClaimed(Exception):
@@ -67,11 +67,13 @@ def feed_campaign(
             return 0
         withdraw_opted_out(campaign)
         lanes = list(campaign.lanes.select_related("instance", "instance__queue"))
+        paused = [lane for lane in lanes if _paused(lane)]
         working = [lane for lane in lanes if _may_send(lane)]
-        if lanes and not working and all(_paused(lane) for lane in lanes):
-            reason = lanes[0].instance.queue.pause_reason or "paused by hand"
-            _pause(campaign, ALL_PAUSED_REASON.format(reason=reason))
+        if paused and (not working or not campaign.move_from_paused_numbers):
+            _pause(campaign, _paused_reason(paused[0]))
             return 0
+        for lane in paused:
+            withdraw_queued(campaign, instance=lane.instance)
         queued = _feed(campaign, working, now, rng) if working else 0
         if not _has_work_left(campaign):
             campaign.status = CampaignStatus.FINISHED
@@ -82,6 +84,11 @@ def feed_campaign(
 
 def _may_send(lane: CampaignInstance) -> bool:
     return lane.instance.status == InstanceStatus.WORKING and not _paused(lane)
+
+
+def _paused_reason(lane: CampaignInstance) -> str:
+    reason = lane.instance.queue.pause_reason or "paused by hand."
+    return PAUSED_REASON.format(number=lane.instance.name, reason=reason)
 
 
 def _paused(lane: CampaignInstance) -> bool:
@@ -238,12 +245,13 @@ def withdraw_opted_out(campaign: Campaign) -> int:
     return withdrawn
 
 
-def withdraw_queued(campaign: Campaign) -> int:
-    """Cancel the campaign's messages not yet being sent and put their recipients back to
-    pending; a message already being sent goes on and keeps its recipient."""
-    rows = campaign.recipients.filter(message__status=OutboundStatus.QUEUED).select_related(
-        "message"
-    )
+def withdraw_queued(campaign: Campaign, instance=None) -> int:
+    """Cancel the campaign's messages not yet being sent (on one number, or all) and put their
+    recipients back to pending; a message already being sent goes on and keeps its recipient."""
+    rows = campaign.recipients.filter(message__status=OutboundStatus.QUEUED)
+    if instance is not None:
+        rows = rows.filter(instance=instance)
+    rows = rows.select_related("message")
     returned = 0
     for recipient in rows:
         try:

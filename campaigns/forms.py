@@ -61,6 +61,7 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = [
             "name",
+            "move_from_paused_numbers",
             "media_kind",
             "media_url",
             "wait_between_messages_from",
@@ -88,6 +89,8 @@ class CampaignForm(forms.ModelForm):
         }
         help_texts = {
             "media_url": "Optional. The message text becomes its caption.",
+            "move_from_paused_numbers": "Otherwise the campaign pauses itself, with the reason, "
+            "when one of its numbers is paused (a ban signal, repeated failures, or by hand).",
             "window_until": "Leave both times empty to send all day.",
         }
         widgets = {
@@ -115,8 +118,9 @@ class CampaignForm(forms.ModelForm):
                 self.initial[name] = text
             self.initial["instances"] = list(self.instance.instances.all())
             self.initial["window_days"] = list(self.instance.window_days)
-        for name in self.Meta.fields[3:9]:
-            self.fields[name].widget.attrs["max"] = MAX_WAIT_SECONDS
+        for pair in PACING_PAIRS:
+            for name in pair:
+                self.fields[name].widget.attrs["max"] = MAX_WAIT_SECONDS
 
     @property
     def variant_fields(self):

@@ -98,6 +98,11 @@ class Campaign(models.Model):
     window_days = models.CharField(
         max_length=7, default="1234567", help_text="ISO weekday numbers, 1 = Monday."
     )
+    # A number paused by a ban signal, repeated failures or a person pauses the campaign,
+    # unless the operator chose to send that number's share from the others.
+    move_from_paused_numbers = models.BooleanField(
+        "if a number is paused, send its share from the other numbers", default=False
+    )
     scheduled_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -60,14 +60,38 @@ def test_recipients_are_shared_round_robin_among_working_numbers(make_campaign, 
     assert order == ["A", "B", "A", "B", "A", "B", "A"]
 
 
-def test_a_paused_number_gets_nothing_new(make_campaign, number):
+def test_a_paused_number_pauses_the_campaign_with_the_numbers_reason(make_campaign, number):
     first, second = number("A"), number("B")
-    QueueSettings.objects.filter(instance=second).update(paused=True)
     campaign = make_campaign(4, numbers=[first, second], status=CampaignStatus.RUNNING)
+    feed(campaign)
+    QueueSettings.objects.filter(instance=second).update(
+        paused=True, pause_reason="WhatsApp restricts this number (error 463)."
+    )
+
+    assert feed(campaign) == 0
+
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.PAUSED
+    assert campaign.pause_reason == "B stopped sending: WhatsApp restricts this number (error 463)."
+    assert not OutboundMessage.objects.filter(status=OutboundStatus.QUEUED).exists()
+    assert campaign.recipients.filter(status=RecipientStatus.PENDING).count() == 4
+
+
+def test_if_the_operator_chose_so_a_paused_numbers_share_moves_to_the_others(make_campaign, number):
+    first, second = number("A"), number("B")
+    campaign = make_campaign(
+        4, numbers=[first, second], status=CampaignStatus.RUNNING, move_from_paused_numbers=True
+    )
+    feed(campaign)
+    QueueSettings.objects.filter(instance=second).update(paused=True)
 
     feed(campaign)
 
-    assert set(OutboundMessage.objects.values_list("instance__name", flat=True)) == {"A"}
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.RUNNING
+    live = OutboundMessage.objects.filter(status=OutboundStatus.QUEUED)
+    assert set(live.values_list("instance__name", flat=True)) == {"A"}
+    assert live.count() == 4
 
 
 def test_variants_are_rotated_so_each_number_sends_each_wording(make_campaign, number):
@@ -188,16 +212,18 @@ def test_the_campaign_finishes_when_every_message_is_done(make_campaign):
 
 def test_the_campaign_pauses_itself_when_every_number_is_paused(make_campaign, number):
     first = number("A")
-    campaign = make_campaign(2, numbers=[first], status=CampaignStatus.RUNNING)
+    campaign = make_campaign(
+        2, numbers=[first], status=CampaignStatus.RUNNING, move_from_paused_numbers=True
+    )
     QueueSettings.objects.filter(instance=first).update(
-        paused=True, pause_reason="WhatsApp restricts this number"
+        paused=True, pause_reason="The last 5 messages failed in a row."
     )
 
     assert feed(campaign) == 0
 
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.PAUSED
-    assert "WhatsApp restricts this number" in campaign.pause_reason
+    assert campaign.pause_reason == "A stopped sending: The last 5 messages failed in a row."
 
 
 def test_a_campaign_that_is_not_running_is_left_alone(make_campaign):
