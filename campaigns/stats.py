@@ -11,6 +11,7 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from campaigns.models import Campaign, RecipientStatus
+from instances.models import Instance
 from instances.models import OutboundStatus as S
 
 SENT = (S.SENT, S.DELIVERED, S.READ, S.PLAYED)
@@ -79,33 +80,38 @@ class Counts:
         return self.rate(self.replied, self.sent)
 
 
-def _grouped(rows, *keys: str) -> dict:
-    return rows.values(*keys, "status", "message__status").annotate(
-        n=Count("id"), replied=Count("id", filter=Q(replied_at__isnull=False))
-    )
-
-
-def campaign_counts(campaign: Campaign) -> Counts:
-    counts = Counts()
-    for row in _grouped(campaign.recipients.order_by()):
-        counts.add(row["status"], row["message__status"], row["n"], row["replied"])
-    return counts
-
-
 @dataclass
 class NumberCounts:
     name: str
     counts: Counts = field(default_factory=Counts)
 
 
-def counts_by_number(campaign: Campaign) -> list[NumberCounts]:
-    """Per sending number, for the recipients already given to one."""
-    by_name: dict[str, NumberCounts] = {}
-    rows = campaign.recipients.order_by().filter(instance__isnull=False)
-    for row in _grouped(rows, "instance__name"):
-        entry = by_name.setdefault(row["instance__name"], NumberCounts(row["instance__name"]))
-        entry.counts.add(row["status"], row["message__status"], row["n"], row["replied"])
-    return sorted(by_name.values(), key=lambda entry: entry.name)
+@dataclass
+class CampaignStats:
+    counts: Counts
+    by_number: list[NumberCounts]
+
+
+def campaign_stats(campaign: Campaign) -> CampaignStats:
+    """Counts for the whole campaign and per sending number, from one grouped query."""
+    rows = (
+        campaign.recipients.order_by()
+        .values("instance_id", "status", "message__status")
+        .annotate(n=Count("id"), replied=Count("id", filter=Q(replied_at__isnull=False)))
+    )
+    total, by_id = Counts(), {}
+    for row in rows:
+        total.add(row["status"], row["message__status"], row["n"], row["replied"])
+        if row["instance_id"] is not None:
+            entry = by_id.setdefault(row["instance_id"], Counts())
+            entry.add(row["status"], row["message__status"], row["n"], row["replied"])
+    names = dict(Instance.objects.filter(pk__in=by_id).values_list("pk", "name")) if by_id else {}
+    by_number = [NumberCounts(names.get(pk, "?"), counts) for pk, counts in by_id.items()]
+    return CampaignStats(total, sorted(by_number, key=lambda entry: entry.name))
+
+
+def campaign_counts(campaign: Campaign) -> Counts:
+    return campaign_stats(campaign).counts
 
 
 @dataclass(frozen=True)
@@ -122,9 +128,11 @@ def sends_over_time(campaign: Campaign, now: datetime | None = None) -> tuple[st
     now = now or timezone.now()
     ran = now - (campaign.started_at or now)
     unit = "minute" if ran <= timedelta(hours=2) else "hour" if ran <= timedelta(days=3) else "day"
+    # Only the bars shown: a long campaign's early sends are not read again on every poll.
+    since = now - timedelta(**{f"{unit}s": MAX_BARS})
     rows = (
         campaign.recipients.order_by()
-        .filter(message__sent_at__isnull=False)
+        .filter(message__sent_at__gte=since)
         .annotate(at=Trunc("message__sent_at", unit))
         .values("at")
         .annotate(

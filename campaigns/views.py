@@ -36,9 +36,9 @@ from campaigns.stats import (
     MAX_BARS,
     READ,
     SENT,
-    campaign_counts,
+    CampaignStats,
+    campaign_stats,
     chart_columns,
-    counts_by_number,
     sends_over_time,
 )
 from config.live import cursor_of, render_live_region
@@ -209,7 +209,8 @@ RECIPIENT_FILTERS = {
 def campaign_detail(request, pk: int):
     """The campaign, with two live regions: the statistics and the recipients table."""
     campaign = _get_campaign_for_user(request, pk)
-    counts = campaign_counts(campaign)
+    stats = campaign_stats(campaign)
+    counts = stats.counts
     cursor = cursor_of(campaign.status, campaign.updated_at, campaign.pause_reason, vars(counts))
     final = campaign.status in (C.FINISHED, C.CANCELLED)
     region = request.GET.get("region") if request.htmx else None
@@ -218,7 +219,7 @@ def campaign_detail(request, pk: int):
             request,
             "campaigns/campaign_detail.html#stats",
             cursor=cursor,
-            context=lambda: _stats_context(campaign, counts),
+            context=lambda: _stats_context(campaign, stats),
             final=final,
         )
     if region == "recipients":
@@ -226,12 +227,12 @@ def campaign_detail(request, pk: int):
             request,
             "campaigns/campaign_detail.html#recipients",
             cursor=cursor,
-            context=lambda: _recipients_context(request, campaign),
+            context=lambda: _recipients_context(request, campaign, counts),
             final=final,
         )
     context = {
-        **_stats_context(campaign, counts),
-        **_recipients_context(request, campaign),
+        **_stats_context(campaign, stats),
+        **_recipients_context(request, campaign, counts),
         "cursor": cursor,
         "variants": campaign.texts,
         "lanes": list(campaign.lanes.select_related("instance")),
@@ -240,12 +241,17 @@ def campaign_detail(request, pk: int):
     return render(request, "campaigns/campaign_detail.html", context)
 
 
-def _recipients_context(request, campaign: Campaign) -> dict:
+def _recipients_context(request, campaign: Campaign, counts) -> dict:
     shown = request.GET.get("show", "")
     recipients = campaign.recipients.select_related("message", "instance").order_by("id")
+    paginator = Paginator(recipients, RECIPIENTS_PAGE_SIZE)
     if shown in RECIPIENT_FILTERS:
-        recipients = recipients.filter(RECIPIENT_FILTERS[shown][1])
-    page = Paginator(recipients, RECIPIENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = Paginator(recipients.filter(RECIPIENT_FILTERS[shown][1]), RECIPIENTS_PAGE_SIZE)
+    else:
+        shown = ""
+        # The statistics counted them already.
+        paginator.count = counts.total
+    page = paginator.get_page(request.GET.get("page"))
     poll = {"region": "recipients", "show": shown, "page": page.number}
     return {
         "campaign": campaign,
@@ -256,13 +262,13 @@ def _recipients_context(request, campaign: Campaign) -> dict:
     }
 
 
-def _stats_context(campaign: Campaign, counts) -> dict:
+def _stats_context(campaign: Campaign, stats: CampaignStats) -> dict:
     unit, bars = sends_over_time(campaign)
     columns = chart_columns(unit, bars)
     return {
         "campaign": campaign,
-        "counts": counts,
-        "by_number": counts_by_number(campaign),
+        "counts": stats.counts,
+        "by_number": stats.by_number,
         "chart": {
             "unit": unit,
             "columns": columns,
