@@ -215,7 +215,11 @@ class CampaignRecipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "phone"], name="recipient_phone_once")
         ]
-        indexes = [models.Index(fields=["campaign", "status", "id"], name="recipient_next")]
+        indexes = [
+            # The feeder's next pending recipients, and the campaign page's table in order.
+            models.Index(fields=["campaign", "status", "id"], name="recipient_next"),
+            models.Index(fields=["campaign", "id"], name="recipient_in_order"),
+        ]
 
     def __str__(self) -> str:
         return self.phone

@@ -39,7 +39,6 @@ from campaigns.stats import (
     CampaignStats,
     campaign_stats,
     chart_columns,
-    sends_over_time,
 )
 from config.live import cursor_of, render_live_region
 from instances.models import Instance, InstanceStatus
@@ -263,14 +262,13 @@ def _recipients_context(request, campaign: Campaign, counts) -> dict:
 
 
 def _stats_context(campaign: Campaign, stats: CampaignStats) -> dict:
-    unit, bars = sends_over_time(campaign)
-    columns = chart_columns(unit, bars)
+    columns = chart_columns(stats.unit, stats.bars)
     return {
         "campaign": campaign,
         "counts": stats.counts,
         "by_number": stats.by_number,
         "chart": {
-            "unit": unit,
+            "unit": stats.unit,
             "columns": columns,
             "height": CHART_HEIGHT,
             "width": MAX_BARS * (COLUMN_WIDTH + COLUMN_GAP),
