@@ -206,28 +206,21 @@ RECIPIENT_FILTERS = {
 @require(Ability.MANAGE_CAMPAIGNS)
 @require_GET
 def campaign_detail(request, pk: int):
-    """The campaign, with two live regions: the statistics and the recipients table."""
+    """The campaign, live: one poll brings the statistics and the recipients table."""
     campaign = _get_campaign_for_user(request, pk)
     stats = campaign_stats(campaign)
     counts = stats.counts
     cursor = cursor_of(campaign.status, campaign.updated_at, campaign.pause_reason, vars(counts))
-    final = campaign.status in (C.FINISHED, C.CANCELLED)
-    region = request.GET.get("region") if request.htmx else None
-    if region == "stats":
+    if request.htmx and request.GET.get("region") == "live":
         return render_live_region(
             request,
-            "campaigns/campaign_detail.html#stats",
+            "campaigns/campaign_live.html",
             cursor=cursor,
-            context=lambda: _stats_context(campaign, stats),
-            final=final,
-        )
-    if region == "recipients":
-        return render_live_region(
-            request,
-            "campaigns/campaign_detail.html#recipients",
-            cursor=cursor,
-            context=lambda: _recipients_context(request, campaign, counts),
-            final=final,
+            context=lambda: {
+                **_stats_context(campaign, stats),
+                **_recipients_context(request, campaign, counts),
+            },
+            final=campaign.status in (C.FINISHED, C.CANCELLED),
         )
     context = {
         **_stats_context(campaign, stats),
@@ -251,13 +244,13 @@ def _recipients_context(request, campaign: Campaign, counts) -> dict:
         # The statistics counted them already.
         paginator.count = counts.total
     page = paginator.get_page(request.GET.get("page"))
-    poll = {"region": "recipients", "show": shown, "page": page.number}
+    poll = {"region": "live", "show": shown, "page": page.number}
     return {
         "campaign": campaign,
         "recipients": page,
         "filters": [(key, label) for key, (label, _) in RECIPIENT_FILTERS.items()],
         "shown": shown,
-        "recipients_poll": f"{campaign.get_absolute_url()}?{urlencode(poll)}",
+        "live_url": f"{campaign.get_absolute_url()}?{urlencode(poll)}",
     }
 
 

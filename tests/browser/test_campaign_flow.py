@@ -80,3 +80,4 @@ def test_a_campaign_on_two_numbers_reaches_everyone_live(
 
     expect(page.locator(".progress-line strong")).to_have_text("100%", timeout=15_000)
     expect(page.locator('[data-count="read"]')).to_have_text("4", timeout=15_000)
+    expect(page.locator("#campaign-recipients .outbound-read")).to_have_count(4)

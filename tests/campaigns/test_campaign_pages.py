@@ -73,23 +73,45 @@ def test_the_campaign_page_counts_what_happened(client_for, operator, make_campa
     assert "Send to the 1 failed again" in page
 
 
-def test_a_poll_with_the_current_cursor_gets_204_and_a_change_gets_the_region(
+def live_url(page: str) -> str:
+    return (
+        page.split('id="campaign-stats" class="campaign-stats"')[1]
+        .split('hx-get="')[1]
+        .split('"')[0]
+        .replace("&amp;", "&")
+    )
+
+
+def test_a_poll_with_the_current_cursor_gets_204_and_a_change_gets_both_regions(
     client_for, operator, make_campaign
 ):
     campaign = make_campaign(2, status=CampaignStatus.RUNNING)
     client = client_for(operator)
-    url = reverse("campaigns:detail", args=[campaign.pk]) + "?region=stats"
-    first = client.get(url, headers={"HX-Request": "true"})
-    cursor = first.content.decode().split("cursor=")[1].split('"')[0]
+    poll = live_url(client.get(campaign.get_absolute_url()).content.decode())
 
-    unchanged = client.get(f"{url}&cursor={cursor}", headers={"HX-Request": "true"})
+    unchanged = client.get(poll, headers={"HX-Request": "true"})
     feed_campaign(campaign.pk)
-    changed = client.get(f"{url}&cursor={cursor}", headers={"HX-Request": "true"})
+    changed = client.get(poll, headers={"HX-Request": "true"})
 
     assert unchanged.status_code == 204
     assert changed.status_code == 200
-    assert '<strong data-count="queued">2</strong>' in text(changed)
-    assert "<html" not in changed.content.decode()
+    region = text(changed)
+    assert "<html" not in region
+    assert '<strong data-count="queued">2</strong>' in region
+    assert 'id="campaign-recipients" hx-swap-oob="true"' in region
+    assert region.count("outbound-queued") == 2
+
+
+def test_a_finished_campaign_stops_the_polling(client_for, operator, make_campaign):
+    campaign = make_campaign(2, status=CampaignStatus.RUNNING)
+    client = client_for(operator)
+    poll = live_url(client.get(campaign.get_absolute_url()).content.decode())
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.FINISHED)
+
+    response = client.get(poll, headers={"HX-Request": "true"})
+
+    assert response.status_code == 286
+    assert "Finished" in text(response)
 
 
 def test_starting_from_the_page_runs_the_campaign(
@@ -181,20 +203,6 @@ def test_recipients_can_be_filtered_by_status(client_for, operator, make_campaig
     page = text(client_for(operator).get(campaign.get_absolute_url() + "?show=failed"))
 
     assert page.count("+4915123456") == 1
-
-
-def test_the_recipients_table_follows_their_messages_live(client_for, operator, make_campaign):
-    campaign = make_campaign(2, status=CampaignStatus.RUNNING)
-    client = client_for(operator)
-    page = client.get(campaign.get_absolute_url()).content.decode()
-    poll = page.split('id="campaign-recipients" hx-get="')[1].split('"')[0].replace("&amp;", "&")
-
-    assert client.get(poll, headers={"HX-Request": "true"}).status_code == 204
-    feed_campaign(campaign.pk)
-    changed = client.get(poll, headers={"HX-Request": "true"})
-
-    assert changed.status_code == 200
-    assert text(changed).count("outbound-queued") == 2
 
 
 def test_the_campaign_page_costs_the_same_queries_for_many_recipients(
