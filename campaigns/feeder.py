@@ -116,7 +116,7 @@ def _feed(campaign: Campaign, lanes: list[CampaignInstance], now: datetime, rng)
         )
     )
     zone = _zone(campaign.time_zone)
-    queued = 0
+    queued, rotation = 0, campaign.rotation
     for recipient in pending:
         if recipient.phone in opted_out:
             _skip(recipient)
@@ -131,7 +131,8 @@ def _feed(campaign: Campaign, lanes: list[CampaignInstance], now: datetime, rng)
             queued += 1
             _advance(campaign, lane, slot, rng)
         campaign.rotation += 1
-    campaign.save(update_fields=["rotation", "updated_at"])
+    if campaign.rotation != rotation:
+        campaign.save(update_fields=["rotation", "updated_at"])
     return queued
 
 

@@ -157,8 +157,10 @@ class CampaignInstance(models.Model):
     may be due and how many it sent since it last slept."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="lanes")
+    # Deleting a number takes it out of campaigns; one with messages cannot be deleted anyway
+    # (OutboundMessage protects it).
     instance = models.ForeignKey(
-        "instances.Instance", on_delete=models.PROTECT, related_name="campaign_lanes"
+        "instances.Instance", on_delete=models.CASCADE, related_name="campaign_lanes"
     )
     next_send_at = models.DateTimeField(null=True, blank=True)
     sent_since_sleep = models.PositiveIntegerField(default=0)

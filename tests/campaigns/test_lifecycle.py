@@ -165,3 +165,14 @@ def test_reset_failed_with_nothing_failed_is_refused(make_campaign):
 
     with pytest.raises(services.CampaignActionRefused, match="No recipient"):
         services.reset_failed(campaign)
+
+
+def test_deleting_a_number_takes_it_out_of_draft_campaigns(make_campaign, number):
+    from instances.services import delete_instance
+
+    kept, gone = number("A"), number("B")
+    campaign = make_campaign(numbers=[kept, gone])
+
+    delete_instance(gone, keep_engine_session=True)
+
+    assert list(campaign.instances.all()) == [kept]
