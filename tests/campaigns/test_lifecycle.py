@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from campaigns import services
 from campaigns.audience import Row, add_rows
+from campaigns.feeder import feed_campaign
 from campaigns.models import Campaign, CampaignStatus, RecipientStatus
 from instances.models import OutboundStatus
+from instances.services import delete_instance
 
 pytestmark = pytest.mark.django_db
 
@@ -146,8 +148,6 @@ def test_a_copy_is_a_draft_with_the_same_settings_and_recipients(make_campaign, 
 
 
 def test_reset_failed_puts_failed_messages_back_in_line(make_campaign):
-    from campaigns.feeder import feed_campaign
-
     campaign = make_campaign(2, status=C.RUNNING)
     feed_campaign(campaign.pk)
     failed = campaign.recipients.first()
@@ -168,8 +168,6 @@ def test_reset_failed_with_nothing_failed_is_refused(make_campaign):
 
 
 def test_deleting_a_number_takes_it_out_of_draft_campaigns(make_campaign, number):
-    from instances.services import delete_instance
-
     kept, gone = number("A"), number("B")
     campaign = make_campaign(numbers=[kept, gone])
 
