@@ -218,3 +218,30 @@ def test_the_campaign_page_costs_the_same_queries_for_many_recipients(
         client.get(small.get_absolute_url())
     with django_assert_max_num_queries(len(small_queries.captured_queries)):
         client.get(large.get_absolute_url())
+
+
+def test_wrong_methods_are_refused(client_for, operator, make_campaign):
+    campaign = make_campaign(2)
+    client = client_for(operator)
+
+    assert client.get(reverse("campaigns:preview")).status_code == 405
+    assert client.post(campaign.get_absolute_url()).status_code == 405
+    assert client.put(reverse("campaigns:action", args=[campaign.pk, "start"])).status_code == 405
+
+
+def test_bad_input_gets_a_reason_not_an_error(client_for, operator, make_campaign):
+    campaign = make_campaign(2)
+    client = client_for(operator)
+
+    unknown = client.post(reverse("campaigns:action", args=[campaign.pk, "explode"]))
+    nothing_ticked = client.post(
+        reverse("campaigns:recipients_remove", args=[campaign.pk]),
+        {"ids": ["x", "1; drop"]},
+        follow=True,
+    )
+    odd_page = client.get(campaign.get_absolute_url() + "?page=zz&show=<script>")
+
+    assert unknown.status_code == 302
+    assert "Tick the recipients to remove first" in text(nothing_ticked)
+    assert campaign.recipients.count() == 2
+    assert odd_page.status_code == 200 and "<script>" not in odd_page.content.decode()
