@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 FEED_HORIZON = timedelta(minutes=3)
 MAX_AHEAD = 50
 BATCH = 200
+# Below the default 0: a reply from the inbox or a composed message goes out before the next
+# bulk message on the same number.
+PRIORITY = -10
 PAUSED_REASON = "{number} stopped sending: {reason}"
 
 
@@ -166,7 +169,9 @@ def _queue_one(campaign, recipient, lane, slot, variant: int, text: str, now) ->
         kind, payload = MessageKind.TEXT, {"text": body}
     try:
         with transaction.atomic():
-            message = enqueue(lane.instance, recipient.phone, kind, payload, send_at=slot)
+            message = enqueue(
+                lane.instance, recipient.phone, kind, payload, priority=PRIORITY, send_at=slot
+            )
             claimed = CampaignRecipient.objects.filter(
                 pk=recipient.pk, status=RecipientStatus.PENDING
             ).update(

@@ -231,3 +231,30 @@ def test_a_campaign_that_is_not_running_is_left_alone(make_campaign):
 
     assert feed(campaign) == 0
     assert OutboundMessage.objects.count() == 0
+
+
+def test_media_goes_with_the_personalised_text_as_its_caption(make_campaign):
+    campaign = make_campaign(
+        1,
+        texts=["Our menu, {name}"],
+        status=CampaignStatus.RUNNING,
+        media_kind="image",
+        media_url="https://example.com/menu.jpg",
+    )
+
+    feed(campaign)
+
+    message = OutboundMessage.objects.get()
+    assert message.kind == "image"
+    assert message.payload == {
+        "url": "https://example.com/menu.jpg",
+        "caption": "Our menu, Person 0",
+    }
+
+
+def test_campaign_messages_give_way_to_one_off_messages_on_the_same_number(make_campaign):
+    campaign = make_campaign(1, status=CampaignStatus.RUNNING)
+
+    feed(campaign)
+
+    assert OutboundMessage.objects.get().priority < 0
