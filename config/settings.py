@@ -118,6 +118,9 @@ else:
         }
     }
 
+# Seconds to wait for a gateway's answer; a send still unanswered then is unconfirmed.
+ENGINE_READ_TIMEOUT = env.float("ENGINE_READ_TIMEOUT", default=30.0)
+
 Q_BROKER = env.str("Q_BROKER", default="orm")
 if Q_BROKER not in {"orm", "redis"}:
     raise ImproperlyConfigured(f"Q_BROKER must be 'orm' or 'redis', not {Q_BROKER!r}.")
@@ -171,6 +174,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where default_storage keeps uploaded files (only message media so far).
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -207,6 +212,11 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     # /healthz is probed over plain HTTP from inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Files uploaded with a message: the largest accepted (WhatsApp's own media limit is 16 MB),
+# and for how many days after the message is due the gateway may fetch it from its signed link.
+OUTBOUND_MEDIA_MAX_BYTES = env.int("OUTBOUND_MEDIA_MAX_BYTES", default=16 * 1_048_576)
+OUTBOUND_MEDIA_LINK_DAYS = env.int("OUTBOUND_MEDIA_LINK_DAYS", default=3)
 
 # Largest webhook body the receiver reads; larger ones are answered 413 unread.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1_048_576)

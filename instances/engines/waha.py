@@ -124,6 +124,8 @@ class WahaEngine(Engine):
             Capability.CONFIGURE_WEBHOOK,
             Capability.SIGNED_WEBHOOKS,
             Capability.LOOKUP_MESSAGE,
+            Capability.SEEN,
+            Capability.TYPING,
         }
     )
     credential_label = CREDENTIAL
@@ -360,6 +362,20 @@ class WahaEngine(Engine):
             provider_id=waha_webhooks.serialized_id(data.get("id")) or message_id,
             raw_status=ack_name if isinstance(ack_name, str) else "",
         )
+
+    # Acting human: `POST /api/sendSeen|startTyping|stopTyping` with `{session, chatId}`, in
+    # every release since Core 2024.10.8 (its OpenAPI document, docs/gateways.md).
+    def send_seen(self, chat_id: str) -> None:
+        self._chat_action("/api/sendSeen", chat_id)
+
+    def start_typing(self, chat_id: str) -> None:
+        self._chat_action("/api/startTyping", chat_id)
+
+    def stop_typing(self, chat_id: str) -> None:
+        self._chat_action("/api/stopTyping", chat_id)
+
+    def _chat_action(self, path: str, chat_id: str) -> None:
+        self.request("POST", path, json={"session": self.config.session, "chatId": chat_id})
 
     # Webhooks.
     def configure_webhook(self, url: str, secret: str) -> None:

@@ -38,11 +38,15 @@ ACCESS = [
     ("instances:delete", True, "get", {ADMIN}),
     ("instances:queue_settings", True, "get", {ADMIN}),
     ("instances:action", "action", "get", {ADMIN}),
+    ("instances:engine_queue", True, "get", {ADMIN}),
+    ("instances:clear_engine_queue", True, "get", {ADMIN}),
     ("messages:list", False, "get", {ADMIN, OPERATOR}),
     ("messages:compose", False, "get", {ADMIN, OPERATOR}),
     ("messages:detail", "message", "get", {ADMIN, OPERATOR}),
     ("messages:action", "message_action", "get", {ADMIN, OPERATOR}),
     ("messages:resume", True, "post", {ADMIN, OPERATOR}),
+    ("messages:retry_failed", True, "get", {ADMIN, OPERATOR}),
+    ("messages:clear_queue", True, "get", {ADMIN, OPERATOR}),
     ("campaigns:create", False, "get", {ADMIN, OPERATOR}),
     ("campaigns:preview", False, "post", {ADMIN, OPERATOR}),
     ("campaigns:detail", "campaign", "get", {ADMIN, OPERATOR}),
@@ -63,6 +67,8 @@ PUBLIC = {
     "healthz",
     "hooks:receive",
     "hooks:receive_with_token",
+    # Outbound media: fetched by the gateway through a signed, expiring link.
+    "messages:media",
 }
 
 
