@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 FEED_HORIZON = timedelta(minutes=3)
 MAX_AHEAD = 50
 BATCH = 200
+# What a start or resume queues at once, in the request: a message for each number or so.
+FIRST_BATCH = 10
 # Below the default 0: a reply from the inbox or a composed message goes out before the next
 # bulk message on the same number.
 PRIORITY = -10
@@ -58,7 +60,11 @@ class _AlreadyClaimed(Exception):
 
 
 def feed_campaign(
-    campaign_id: int, *, now: datetime | None = None, rng: random.Random | None = None
+    campaign_id: int,
+    *,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+    batch: int = BATCH,
 ) -> int:
     """Queue the recipients that are due soon; how many were queued. Finishes the campaign
     when nothing is left to send."""
@@ -77,7 +83,7 @@ def feed_campaign(
             return 0
         for lane in paused:
             withdraw_queued(campaign, instance=lane.instance)
-        queued = _feed(campaign, working, now, rng) if working else 0
+        queued = _feed(campaign, working, now, rng, batch) if working else 0
         if not _has_work_left(campaign):
             campaign.status = CampaignStatus.FINISHED
             campaign.finished_at = now
@@ -99,7 +105,7 @@ def _paused(lane: CampaignInstance) -> bool:
     return queue is not None and queue.paused
 
 
-def _feed(campaign: Campaign, lanes: list[CampaignInstance], now: datetime, rng) -> int:
+def _feed(campaign: Campaign, lanes: list[CampaignInstance], now: datetime, rng, batch: int) -> int:
     texts = campaign.texts
     if not texts:
         return 0
@@ -111,7 +117,7 @@ def _feed(campaign: Campaign, lanes: list[CampaignInstance], now: datetime, rng)
     pending = list(
         campaign.recipients.filter(status=RecipientStatus.PENDING)
         .select_related("contact")
-        .order_by("id")[:BATCH]
+        .order_by("id")[:batch]
     )
     opted_out = set(
         Contact.objects.filter(phone__in=[r.phone for r in pending], opted_out=True).values_list(

@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from campaigns import feeder
 from campaigns.audience import BATCH
-from campaigns.feeder import withdraw_queued
 from campaigns.models import (
     Campaign,
     CampaignInstance,
@@ -50,11 +50,16 @@ def _save(campaign: Campaign, **fields) -> None:
 
 
 def _feed_after_commit(campaign: Campaign) -> None:
-    transaction.on_commit(
-        lambda: async_task(
-            "campaigns.tasks.feed_campaign", campaign.pk, group=f"campaign-{campaign.pk}"
-        )
-    )
+    """After commit, queue a first message per number right here, so sending starts without
+    waiting for a worker to pick a task up, then leave the rest to a feed task."""
+    campaign_id = campaign.pk
+
+    def feed() -> None:
+        feeder.feed_campaign(campaign_id, batch=feeder.FIRST_BATCH)
+        async_task("campaigns.tasks.feed_campaign", campaign_id, group=f"campaign-{campaign_id}")
+
+    # robust: a failure is logged, and the minute schedule feeds the campaign anyway.
+    transaction.on_commit(feed, robust=True)
 
 
 def save_campaign(campaign: Campaign, texts: list[str], instances: Iterable[Instance]) -> Campaign:
@@ -142,7 +147,7 @@ def pause_campaign(campaign: Campaign, reason: str = "") -> int:
     recipients then, so nothing is lost or sent twice. How many were taken back."""
     with transaction.atomic():
         current = _locked(campaign, (C.RUNNING,), "paused")
-        returned = withdraw_queued(current)
+        returned = feeder.withdraw_queued(current)
         _save(current, status=C.PAUSED, pause_reason=reason[:300])
     return returned
 
@@ -171,7 +176,7 @@ def _end(
 ) -> None:
     with transaction.atomic():
         current = _locked(campaign, allowed, what)
-        withdraw_queued(current)
+        feeder.withdraw_queued(current)
         _save(current, status=status, finished_at=now or timezone.now(), scheduled_at=None)
 
 
