@@ -110,27 +110,33 @@ def chart_unit(campaign: Campaign, now: datetime) -> str:
 
 
 def campaign_stats(campaign: Campaign, now: datetime | None = None) -> CampaignStats:
-    """Counts for the whole campaign, per sending number and per unit of time, from one grouped
-    query (each is a sum over its groups), so a page costs one pass over the recipients."""
+    """Counts for the whole campaign, per sending number and per unit of time, from two grouped
+    queries (each figure is a sum over their groups): recipients not yet given a message are
+    counted without the join to the outbound queue, which is most of them while a big campaign
+    is young."""
     now = now or timezone.now()
     unit = chart_unit(campaign, now)
-    rows = (
-        campaign.recipients.order_by()
-        .values("instance_id", "status", "message__status")
-        .annotate(
-            at=Trunc("message__sent_at", unit),
-            n=Count("id"),
-            replied=Count("id", filter=Q(replied_at__isnull=False)),
-        )
+    replied = Count("id", filter=Q(replied_at__isnull=False))
+    recipients = campaign.recipients.order_by()
+    waiting = (
+        recipients.filter(message__isnull=True)
+        .values("instance_id", "status")
+        .annotate(n=Count("id"), replied=replied)
     )
+    given = (
+        recipients.filter(message__isnull=False)
+        .values("instance_id", "status", "message__status")
+        .annotate(at=Trunc("message__sent_at", unit), n=Count("id"), replied=replied)
+    )
+    rows = [*waiting, *given]
     total, by_id, by_time = Counts(), {}, {}
     for row in rows:
-        status, message_status, n = row["status"], row["message__status"], row["n"]
+        status, message_status, n = row["status"], row.get("message__status"), row["n"]
         total.add(status, message_status, n, row["replied"])
         if row["instance_id"] is not None:
             entry = by_id.setdefault(row["instance_id"], Counts())
             entry.add(status, message_status, n, row["replied"])
-        if row["at"] is not None:
+        if row.get("at") is not None:
             sent, delivered, read = by_time.get(row["at"], (0, 0, 0))
             by_time[row["at"]] = (
                 sent + n,
