@@ -10,8 +10,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from campaigns.models import Campaign, RecipientStatus
-from instances.models import Instance
+from campaigns.models import Campaign, CampaignRecipient, RecipientStatus
+from instances.models import Instance, OutboundMessage
 from instances.models import OutboundStatus as S
 
 SENT = (S.SENT, S.DELIVERED, S.READ, S.PLAYED)
@@ -147,6 +147,35 @@ def campaign_stats(campaign: Campaign, now: datetime | None = None) -> CampaignS
     by_number = [NumberCounts(names.get(pk, "?"), counts) for pk, counts in by_id.items()]
     bars = [Bar(at, *by_time[at]) for at in sorted(by_time)[-MAX_BARS:]]
     return CampaignStats(total, sorted(by_number, key=lambda entry: entry.name), unit, bars)
+
+
+def set_progress(campaigns: list[Campaign]) -> None:
+    """Set `total` and `progress` (percent done) on each campaign of a list page, in two
+    queries: recipients counted on their own table, and the messages still queued or being
+    sent found from the queue's side (on the campaigns' numbers, by its index), so neither
+    joins every recipient to its message. The lanes must be prefetched."""
+    ids = [campaign.pk for campaign in campaigns]
+    counts = {
+        row["campaign_id"]: row
+        for row in CampaignRecipient.objects.filter(campaign_id__in=ids)
+        .values("campaign_id")
+        .annotate(total=Count("id"), pending=Count("id", filter=Q(status=RecipientStatus.PENDING)))
+    }
+    numbers = {lane.instance_id for campaign in campaigns for lane in campaign.lanes.all()}
+    in_flight = dict(
+        OutboundMessage.objects.filter(
+            instance_id__in=numbers,
+            status__in=IN_FLIGHT,
+            campaign_recipient__campaign_id__in=ids,
+        )
+        .values_list("campaign_recipient__campaign_id")
+        .annotate(n=Count("id"))
+    )
+    for campaign in campaigns:
+        row = counts.get(campaign.pk, {"total": 0, "pending": 0})
+        campaign.total = row["total"]
+        done = row["total"] - row["pending"] - in_flight.get(campaign.pk, 0)
+        campaign.progress = round(100 * done / row["total"]) if row["total"] else 0
 
 
 def campaign_counts(campaign: Campaign) -> Counts:

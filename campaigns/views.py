@@ -39,6 +39,7 @@ from campaigns.stats import (
     CampaignStats,
     campaign_stats,
     chart_columns,
+    set_progress,
 )
 from config.live import cursor_of, render_live_region
 from instances.models import Instance, InstanceStatus
@@ -63,22 +64,11 @@ def _get_campaign_for_user(request, pk: int) -> Campaign:
 @require(Ability.MANAGE_CAMPAIGNS)
 @require_GET
 def campaign_list(request):
-    in_flight = Q(recipients__status=RecipientStatus.PENDING) | Q(
-        recipients__status=RecipientStatus.QUEUED, recipients__message__status__in=IN_FLIGHT
-    )
-    rows = (
-        Campaign.objects.annotate(
-            total=Count("recipients"), waiting=Count("recipients", filter=in_flight)
-        )
-        .order_by("-created_at", "-id")
-        .prefetch_related(
-            Prefetch("lanes", queryset=CampaignInstance.objects.select_related("instance"))
-        )
+    rows = Campaign.objects.order_by("-created_at", "-id").prefetch_related(
+        Prefetch("lanes", queryset=CampaignInstance.objects.select_related("instance"))
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for campaign in page:
-        done = campaign.total - campaign.waiting
-        campaign.progress = round(100 * done / campaign.total) if campaign.total else 0
+    set_progress(list(page))
     # The empty state's next step depends on whether a number could send a campaign today.
     numbers = Instance.objects.aggregate(
         total=Count("pk"), linked=Count("pk", filter=Q(status=InstanceStatus.WORKING))
