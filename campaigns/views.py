@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -56,7 +54,7 @@ def contact_list(request):
     return render(request, "campaigns/contact_list.html")
 
 
-def _get_campaign_for_user(request, pk: int) -> Campaign:
+def get_campaign_for_user(request, pk: int) -> Campaign:
     """Everyone who may manage campaigns may open every campaign; the decorator checked."""
     return get_object_or_404(Campaign, pk=pk)
 
@@ -94,7 +92,7 @@ def campaign_create(request):
         adder = audience.adder()
         added = services.add_recipients(campaign, adder) if adder else 0
         messages.success(request, f"Draft saved with {added} recipient{'s' * (added != 1)}.")
-        _report_problems(request, audience)
+        report_problems(request, audience)
         return redirect(campaign)
     return render(
         request,
@@ -103,7 +101,7 @@ def campaign_create(request):
     )
 
 
-def _report_problems(request, audience: AudienceForm) -> None:
+def report_problems(request, audience: AudienceForm) -> None:
     problems = audience.parsed.problems if audience.parsed else []
     if problems:
         shown = "; ".join(problems[:5])
@@ -114,7 +112,7 @@ def _report_problems(request, audience: AudienceForm) -> None:
 @require(Ability.MANAGE_CAMPAIGNS)
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, pk: int):
-    campaign = _get_campaign_for_user(request, pk)
+    campaign = get_campaign_for_user(request, pk)
     if campaign.status != C.DRAFT:
         messages.error(request, "Only a draft can be edited; copy the campaign to change it.")
         return redirect(campaign)
@@ -145,7 +143,8 @@ def campaign_preview(request):
     if request.htmx:
         return render(request, "campaigns/campaign_form.html#preview", {"preview": preview})
     form = CampaignForm(request.POST, instance=campaign)
-    audience = AudienceForm(request.POST, prefix="audience")
+    # A draft being edited changes its recipients on their own page.
+    audience = None if campaign else AudienceForm(request.POST, prefix="audience")
     context = {"form": form, "audience": audience, "campaign": campaign, "preview": preview}
     return render(request, "campaigns/campaign_form.html", context)
 
@@ -197,7 +196,7 @@ RECIPIENT_FILTERS = {
 @require_GET
 def campaign_detail(request, pk: int):
     """The campaign, live: one poll brings the statistics and the recipients table."""
-    campaign = _get_campaign_for_user(request, pk)
+    campaign = get_campaign_for_user(request, pk)
     stats = campaign_stats(campaign)
     counts = stats.counts
     cursor = cursor_of(campaign.status, campaign.updated_at, campaign.pause_reason, vars(counts))
@@ -312,7 +311,7 @@ ACTIONS = {
 @require_http_methods(["GET", "POST"])
 def campaign_action(request, pk: int, action: str):
     """GET asks for confirmation; POST does it and says what happened."""
-    campaign = _get_campaign_for_user(request, pk)
+    campaign = get_campaign_for_user(request, pk)
     if action not in ACTIONS:
         return redirect(campaign)
     chosen = ACTIONS[action]
@@ -337,7 +336,7 @@ def campaign_action(request, pk: int, action: str):
 @require(Ability.MANAGE_CAMPAIGNS)
 @require_http_methods(["GET", "POST"])
 def campaign_schedule(request, pk: int):
-    campaign = _get_campaign_for_user(request, pk)
+    campaign = get_campaign_for_user(request, pk)
     form = ScheduleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -349,89 +348,3 @@ def campaign_schedule(request, pk: int):
             messages.success(request, f"Scheduled for {at:%Y-%m-%d %H:%M}.")
             return redirect(campaign)
     return render(request, "campaigns/campaign_schedule.html", {"campaign": campaign, "form": form})
-
-
-@require(Ability.MANAGE_CAMPAIGNS)
-@require_http_methods(["GET", "POST"])
-def recipients_add(request, pk: int):
-    campaign = _get_campaign_for_user(request, pk)
-    form = AudienceForm(request.POST or None, request.FILES or None, required=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            added = services.add_recipients(campaign, form.adder())
-        except services.CampaignActionRefused as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"Added {added} recipient{'s' * (added != 1)}.")
-            _report_problems(request, form)
-        return redirect(campaign)
-    return render(request, "campaigns/recipients_add.html", {"campaign": campaign, "form": form})
-
-
-@require(Ability.MANAGE_CAMPAIGNS)
-@require_http_methods(["GET", "POST"])
-def recipients_remove(request, pk: int):
-    """GET confirms removing everyone; POST removes the ticked recipients, or all."""
-    campaign = _get_campaign_for_user(request, pk)
-    if request.method == "GET":
-        count = campaign.recipients.count()
-        return render(
-            request, "campaigns/recipients_remove.html", {"campaign": campaign, "count": count}
-        )
-    ids = None
-    if request.POST.get("all") != "1":
-        ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()][:1000]
-        if not ids:
-            messages.error(request, "Tick the recipients to remove first.")
-            return redirect(campaign)
-    try:
-        removed = services.remove_recipients(campaign, ids)
-    except services.CampaignActionRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Removed {removed} recipient{'s' * (removed != 1)}.")
-    return redirect(campaign)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> str:
-    """Neutralise spreadsheet formulas (OWASP: https://owasp.org/www-community/attacks/CSV_Injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-@require(Ability.MANAGE_CAMPAIGNS)
-@require_GET
-def recipients_export(request, pk: int):
-    campaign = _get_campaign_for_user(request, pk)
-    rows = campaign.recipients.select_related("message", "instance").order_by("id")
-    writer = csv.writer(_Echo())
-    header = ["phone", "name", "status", "number", "sent_at", "replied_at", "error", "vars"]
-
-    def lines():
-        yield writer.writerow(header)
-        for r in rows.iterator(chunk_size=1000):
-            status = r.message.status if r.message else r.status
-            yield writer.writerow(
-                [
-                    _cell(value)
-                    for value in (
-                        r.phone,
-                        r.name,
-                        status,
-                        r.instance.name if r.instance else "",
-                        r.message.sent_at.isoformat() if r.message and r.message.sent_at else "",
-                        r.replied_at.isoformat() if r.replied_at else "",
-                        r.error or (r.message.last_error if r.message else ""),
-                        " ".join(f"{k}={v}" for k, v in r.vars.items()),
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
-    return response
