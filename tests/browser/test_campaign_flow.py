@@ -50,6 +50,13 @@ def test_a_campaign_on_two_numbers_reaches_everyone_live(
     people = tmp_path / "people.csv"
     people.write_text(PEOPLE)
     UserFactory(username="otto", role=Role.OPERATOR)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     sign_in("otto", PASSWORD)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
@@ -81,3 +88,4 @@ def test_a_campaign_on_two_numbers_reaches_everyone_live(
     expect(page.locator(".progress-line strong")).to_have_text("100%", timeout=15_000)
     expect(page.locator('[data-count="read"]')).to_have_text("4", timeout=15_000)
     expect(page.locator("#campaign-recipients .outbound-read")).to_have_count(4)
+    assert violations == []
