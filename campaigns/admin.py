@@ -6,6 +6,9 @@ from campaigns.models import (
     CampaignRecipient,
     CampaignVariant,
     Contact,
+    ContactImport,
+    ContactImportError,
+    NumberCheck,
     Tag,
 )
 
@@ -23,6 +26,64 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ["phone", "name", "chat_id", "lid"]
     filter_horizontal = ["tags"]
     readonly_fields = ["on_whatsapp", "checked_at", "created_at", "updated_at"]
+
+
+@admin.register(ContactImport)
+class ContactImportAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "status", "rows_done", "total_rows", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["original_name", "error"]
+    readonly_fields = [
+        "file",
+        "original_name",
+        "kind",
+        "encoding",
+        "delimiter",
+        "columns",
+        "mapping",
+        "tag_all",
+        "total_rows",
+        "rows_done",
+        "created_count",
+        "updated_count",
+        "skipped_count",
+        "error",
+        "created_by",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+    ]
+
+
+@admin.register(ContactImportError)
+class ContactImportErrorAdmin(admin.ModelAdmin):
+    list_display = ["contact_import", "row_number", "reason"]
+    list_filter = ["contact_import"]
+    search_fields = ["reason"]
+    readonly_fields = ["contact_import", "row_number", "reason"]
+
+
+@admin.register(NumberCheck)
+class NumberCheckAdmin(admin.ModelAdmin):
+    list_display = ["instance", "scope", "status", "checked", "found", "total", "created_at"]
+    list_filter = ["status", "scope", "instance"]
+    search_fields = ["instance__name", "error"]
+    readonly_fields = [
+        "instance",
+        "scope",
+        "tag",
+        "total",
+        "checked",
+        "found",
+        "last_contact_id",
+        "error",
+        "lease_until",
+        "next_check_at",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
 
 
 class CampaignVariantInline(admin.TabularInline):

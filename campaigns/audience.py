@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from campaigns.contact_services import contacts_matching, normalize_phone
 from campaigns.models import Campaign, CampaignRecipient, Contact, RecipientStatus, Tag
-from instances.phone_numbers import InvalidPhoneNumber, to_e164
+from instances.phone_numbers import InvalidPhoneNumber
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 MAX_CSV_ROWS = 50_000
@@ -68,7 +69,7 @@ def read_csv(data: bytes) -> ParsedCsv:
         if len(rows) >= MAX_CSV_ROWS:
             raise AudienceError(f"At most {MAX_CSV_ROWS} rows per file.")
         try:
-            phone = to_e164(cells[0])
+            phone = normalize_phone(cells[0])
         except InvalidPhoneNumber as exc:
             problems.append(f"Row {number}: {exc}")
             continue
@@ -99,10 +100,10 @@ def _decode(data: bytes) -> str:
 
 def contacts_for(*, everyone: bool = False, tags: Iterable[Tag] = ()):
     """The contacts an audience of tags (any of them) or of everyone reaches, opted-out left out."""
-    contacts = Contact.objects.filter(opted_out=False)
-    if not everyone:
-        contacts = contacts.filter(tags__in=list(tags)).distinct()
-    return contacts.order_by("id")
+    tags = list(tags)
+    if not everyone and not tags:
+        return Contact.objects.none()
+    return contacts_matching(tags=() if everyone else tags, opted_out=False).order_by("id")
 
 
 def add_contacts(campaign: Campaign, contacts) -> int:

@@ -193,7 +193,8 @@ class AudienceForm(forms.Form):
         label="CSV file",
         required=False,
         help_text="A header row 'phone,name', then any columns to use as variables, like "
-        "'phone,name,code' for {code}. Numbers need their country code.",
+        "'phone,name,code' for {code}. Numbers need their country code unless a default "
+        "country is set (DEFAULT_PHONE_REGION).",
     )
 
     def __init__(self, *args, required: bool = False, **kwargs):

@@ -1,6 +1,4 @@
-"""Campaign pages: list, form with a live preview, the live campaign page, actions.
-
-`contact_list` stays here until the contacts pages move to their own module."""
+"""Campaign pages: list, form with a live preview, the live campaign page, actions."""
 
 from __future__ import annotations
 
@@ -46,12 +44,6 @@ from instances.models import OutboundStatus as S
 PAGE_SIZE = 25
 RECIPIENTS_PAGE_SIZE = 50
 C = CampaignStatus
-
-
-@require(Ability.MANAGE_CONTACTS)
-@require_GET
-def contact_list(request):
-    return render(request, "campaigns/contact_list.html")
 
 
 def get_campaign_for_user(request, pk: int) -> Campaign:

@@ -174,7 +174,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Where default_storage keeps uploaded files (only message media so far).
+# Where default_storage keeps uploaded files (message media, contact imports).
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -252,3 +252,11 @@ SIMULATOR_API_KEY = env.str("SIMULATOR_API_KEY", default="switchboard-simulator-
 # queued task may grow before /healthz reports the queue as stuck.
 HEALTH_WORKER_MAX_SILENCE = env.int("HEALTH_WORKER_MAX_SILENCE", default=60)
 HEALTH_QUEUE_MAX_AGE = env.int("HEALTH_QUEUE_MAX_AGE", default=300)
+
+# Contacts: the country assumed for numbers written without a country code (ISO 3166 code such
+# as DE; empty: every number must carry its code), the largest import file accepted, and the
+# pause drawn between two number checks (seconds). Import files are kept under MEDIA_ROOT.
+DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="").upper()
+CONTACT_IMPORT_MAX_BYTES = env.int("CONTACT_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+NUMBER_CHECK_PAUSE_MIN = env.float("NUMBER_CHECK_PAUSE_MIN", default=3.0)
+NUMBER_CHECK_PAUSE_MAX = env.float("NUMBER_CHECK_PAUSE_MAX", default=8.0)

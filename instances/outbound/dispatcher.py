@@ -106,14 +106,20 @@ def due_messages(instance: Instance, now: datetime):
     return OutboundMessage.objects.filter(instance=instance, status=S.QUEUED, due_at__lte=now)
 
 
-def take_turn(instance: Instance, now: datetime, rng: random.Random) -> datetime | None:
+def take_turn(
+    instance: Instance,
+    now: datetime,
+    rng: random.Random,
+    *,
+    settings: QueueSettings | None = None,
+) -> datetime | None:
     """Reserve the instance's next send slot and return it; None when there is none to take
     (paused, not WORKING, nothing due, outside its hours, capped, not yet, or taken).
 
     A slot is handed out up to LOOKAHEAD before it starts, so the worker that takes it is already
     waiting when it comes: the task broker's pick-up delay does not blur the pacing.
     """
-    settings = queue_settings(instance)
+    settings = settings or queue_settings(instance)
     if not may_send(instance, settings):
         return None
     previous = settings.next_send_at

@@ -44,16 +44,20 @@ HORIZON = timedelta(minutes=1)
 
 def ready_instances(now: datetime):
     """WORKING, unpaused instances with something due and a turn starting within their
-    lookahead (longer where they act human: `dispatcher.lookahead`)."""
-    return _sendable(now, turn_by=now + LONGEST_LOOKAHEAD, due_by=now).distinct()
+    lookahead (longer where they act human: `dispatcher.lookahead`), with their settings."""
+    # Only a rough cut for numbers that act human: `take_turn` applies each one's own lookahead.
+    in_reach = Q(queue__act_human=False, queue__next_send_at__lte=now + dispatcher.LOOKAHEAD) | Q(
+        queue__act_human=True, queue__next_send_at__lte=now + LONGEST_LOOKAHEAD
+    )
+    return _sendable(now, in_reach, due_by=now).select_related("queue").distinct()
 
 
-def _sendable(now: datetime, *, turn_by: datetime, due_by: datetime):
-    """WORKING, unpaused instances with a row due by `due_by`, their turn starting by `turn_by`
-    and no burst chain holding it."""
+def _sendable(now: datetime, in_reach: Q, *, due_by: datetime):
+    """WORKING, unpaused instances with a row due by `due_by`, their turn `in_reach` and no
+    burst chain holding it."""
     no_queue = Q(queue__isnull=True)
     return Instance.objects.filter(
-        no_queue | Q(queue__next_send_at__isnull=True) | Q(queue__next_send_at__lte=turn_by),
+        no_queue | Q(queue__next_send_at__isnull=True) | in_reach,
         no_queue | Q(queue__burst_until__isnull=True) | Q(queue__burst_until__lte=now),
         status=InstanceStatus.WORKING,
         outbound__status=OutboundStatus.QUEUED,
@@ -63,7 +67,8 @@ def _sendable(now: datetime, *, turn_by: datetime, due_by: datetime):
 
 def has_work_ahead(now: datetime) -> bool:
     """Whether a turn starts or a row falls due within the watchdog's period."""
-    return _sendable(now, turn_by=now + HORIZON, due_by=now + HORIZON).exists()
+    in_reach = Q(queue__next_send_at__lte=now + HORIZON)
+    return _sendable(now, in_reach, due_by=now + HORIZON).exists()
 
 
 def next_wake(now: datetime) -> datetime:
@@ -101,7 +106,8 @@ def dispatch_due(now: datetime, rng: random.Random, send: Send) -> int:
     """Take every turn starting soon and hand each to `send`; the number handed out."""
     handed = 0
     for instance in ready_instances(now):
-        slot = dispatcher.take_turn(instance, now, rng)
+        settings = getattr(instance, "queue", None)
+        slot = dispatcher.take_turn(instance, now, rng, settings=settings)
         if slot is not None:
             send(instance.pk, slot)
             handed += 1

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
-        ('campaigns', '0001_contacts_and_tags'),
+        ('campaigns', '0002_contact_imports_and_number_checks'),
         ('instances', '0006_outbound_pump_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
