@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from campaigns.models import Contact, ContactImport, ContactImportError, NumberCheck, Tag
+from campaigns.models import (
+    Campaign,
+    CampaignInstance,
+    CampaignRecipient,
+    CampaignVariant,
+    Contact,
+    ContactImport,
+    ContactImportError,
+    NumberCheck,
+    Tag,
+)
 
 
 @admin.register(Tag)
@@ -73,4 +83,44 @@ class NumberCheckAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
         "finished_at",
+    ]
+
+
+class CampaignVariantInline(admin.TabularInline):
+    model = CampaignVariant
+    extra = 0
+
+
+class CampaignInstanceInline(admin.TabularInline):
+    model = CampaignInstance
+    extra = 0
+    # The feeder's clock per number: shown for diagnosis, moved only by the feeder.
+    readonly_fields = ["next_send_at", "sent_since_sleep", "sleep_after"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "scheduled_at", "started_at", "finished_at", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["name", "pause_reason"]
+    inlines = [CampaignVariantInline, CampaignInstanceInline]
+    readonly_fields = ["started_at", "finished_at", "rotation", "created_at", "updated_at"]
+
+
+@admin.register(CampaignRecipient)
+class CampaignRecipientAdmin(admin.ModelAdmin):
+    list_display = ["phone", "name", "campaign", "status", "instance", "queued_at", "replied_at"]
+    list_filter = ["status", "campaign"]
+    search_fields = ["phone", "name", "campaign__name", "error"]
+    list_select_related = ["campaign", "instance"]
+    raw_id_fields = ["contact", "message"]
+    # What happened to a recipient is history: the feeder and the queue write it.
+    readonly_fields = [
+        "status",
+        "instance",
+        "variant",
+        "message",
+        "error",
+        "queued_at",
+        "replied_at",
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaigns.models import Contact, ContactImport, NumberCheck
+from campaigns.models import Campaign, Contact, ContactImport, NumberCheck
 from instances.models import Instance, OutboundMessage
 from tests.refused_address import REFUSED_URL
 
@@ -59,6 +59,15 @@ ACCESS = [
     ("messages:resume", True, "post", {ADMIN, OPERATOR}),
     ("messages:retry_failed", True, "get", {ADMIN, OPERATOR}),
     ("messages:clear_queue", True, "get", {ADMIN, OPERATOR}),
+    ("campaigns:create", False, "get", {ADMIN, OPERATOR}),
+    ("campaigns:preview", False, "post", {ADMIN, OPERATOR}),
+    ("campaigns:detail", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:edit", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:schedule", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:recipients_add", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:recipients_remove", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:recipients_export", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:action", "campaign_action", "get", {ADMIN, OPERATOR}),
 ]
 
 # Reachable without a role: sign-in pages, the health probe, webhooks (signed) and the admin
@@ -100,6 +109,11 @@ def url_for(name: str, needs, instance, admin) -> str:
         )
     if needs in CONTACT_OBJECTS:
         return reverse(name, args=[CONTACT_OBJECTS[needs](instance).pk])
+    if needs in ("campaign", "campaign_action"):
+        campaign = Campaign.objects.create(name="Spring sale")
+        return reverse(
+            name, args=[campaign.pk, "pause"] if needs == "campaign_action" else [campaign.pk]
+        )
     return reverse(name, args=[instance.pk]) if needs else reverse(name)
 
 
