@@ -242,3 +242,9 @@ SIMULATOR_API_KEY = env.str("SIMULATOR_API_KEY", default="switchboard-simulator-
 # queued task may grow before /healthz reports the queue as stuck.
 HEALTH_WORKER_MAX_SILENCE = env.int("HEALTH_WORKER_MAX_SILENCE", default=60)
 HEALTH_QUEUE_MAX_AGE = env.int("HEALTH_QUEUE_MAX_AGE", default=300)
+
+# Inbox: the largest incoming media file stored (bigger ones show "media unavailable"), and the
+# words besides STOP and UNSUBSCRIBE that opt a customer out when they are a whole message
+# (any case, accents ignored; inbox/opt_outs.py).
+INBOX_MEDIA_MAX_BYTES = env.int("INBOX_MEDIA_MAX_BYTES", default=16 * 1_048_576)
+INBOX_OPT_OUT_KEYWORDS = env.list("INBOX_OPT_OUT_KEYWORDS", default=[])
