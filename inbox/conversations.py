@@ -77,7 +77,7 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
     """Add a message from a `message` or `message.any` event; None when it is already there or
     is not part of a conversation (status updates, channels)."""
     if not data.message_id or not data.chat_id:
-        raise ValueError("The message has no id or no chat.")
+        return None
     if data.chat_id in NOT_CONVERSATIONS or data.chat_id.endswith(NOT_CONVERSATION_SUFFIXES):
         return None
     is_group = data.chat_id.endswith("@g.us")

@@ -55,7 +55,7 @@ def attachment_kind(mimetype: str) -> MessageKind:
 def attachment_url(message: ConversationMessage) -> str:
     """Where the engine downloads an attachment: signed, so no sign-in and no guessing."""
     token = signing.dumps(message.pk, salt=ATTACHMENT_SALT)
-    return f"{settings.PUBLIC_BASE_URL}{reverse('inbox_files:attachment', args=[token])}"
+    return f"{settings.PUBLIC_BASE_URL}{reverse('hooks:attachment', args=[token])}"
 
 
 def message_for_attachment_token(token: str) -> ConversationMessage | None:

@@ -24,6 +24,20 @@ ACCESS = [
     ("contacts:list", False, "get", {ADMIN, OPERATOR}),
     ("campaigns:list", False, "get", {ADMIN, OPERATOR}),
     ("inbox:list", False, "get", {ADMIN, AGENT}),
+    ("inbox:chat", "chat", "get", {ADMIN, AGENT}),
+    ("inbox:thread", "chat", "get", {ADMIN, AGENT}),
+    ("inbox:reply", "chat", "post", {ADMIN, AGENT}),
+    ("inbox:quote", "chat_message", "get", {ADMIN, AGENT}),
+    ("inbox:react", "chat_message", "post", {ADMIN, AGENT}),
+    ("inbox:assign", "chat", "post", {ADMIN, AGENT}),
+    ("inbox:labels", "chat", "post", {ADMIN, AGENT}),
+    ("inbox:note", "chat", "post", {ADMIN, AGENT}),
+    ("inbox:action", "chat_action", "post", {ADMIN, AGENT}),
+    ("inbox:media", "message_media", "get", {ADMIN, AGENT}),
+    ("inbox:media_retry", "message_media", "post", {ADMIN, AGENT}),
+    ("inbox:events", False, "get", {ADMIN}),
+    ("inbox:event", "event", "get", {ADMIN}),
+    ("inbox:reprocess", False, "post", {ADMIN}),
     ("instances:list", False, "get", {ADMIN, OPERATOR}),
     ("instances:detail", True, "get", {ADMIN, OPERATOR}),
     ("instances:create", False, "get", {ADMIN}),
@@ -53,6 +67,7 @@ PUBLIC = {
     "healthz",
     "hooks:receive",
     "hooks:receive_with_token",
+    "hooks:attachment",
 }
 
 
@@ -79,7 +94,33 @@ def url_for(name: str, needs, instance, admin) -> str:
         return reverse(
             name, args=[message.pk, "cancel"] if needs == "message_action" else [message.pk]
         )
+    if needs in INBOX_NEEDS:
+        return inbox_url(name, needs, instance)
     return reverse(name, args=[instance.pk]) if needs else reverse(name)
+
+
+INBOX_NEEDS = {"chat", "chat_message", "chat_action", "message_media", "event"}
+
+
+def inbox_url(name: str, needs: str, instance) -> str:
+    from inbox.models import Chat, ConversationMessage, WebhookEvent
+
+    chat = Chat.objects.create(instance=instance, chat_id="4917612345678@c.us")
+    message = ConversationMessage.objects.create(
+        chat=chat, direction="in", provider_id="false_4917612345678@c.us_A", body="Hi"
+    )
+    if needs == "chat":
+        return reverse(name, args=[chat.pk])
+    if needs == "chat_message":
+        return reverse(name, args=[chat.pk, message.pk])
+    if needs == "chat_action":
+        return reverse(name, args=[chat.pk, "take"])
+    if needs == "message_media":
+        return reverse(name, args=[message.pk])
+    event = WebhookEvent.objects.create(
+        instance=instance, event_id="evt_1", event="message", kind="message", payload={}
+    )
+    return reverse(name, args=[event.pk])
 
 
 def _all_url_names(resolver=None, namespace: str = "") -> set[str]:
