@@ -156,7 +156,8 @@ def _thread_context(request, chat: Chat) -> dict:
     latest = list(rows[: THREAD_SIZE + 1])
     return {
         "chat": chat,
-        "thread": list(reversed(latest[:THREAD_SIZE])),
+        # Newest first: the page shows them bottom-up (static/css/app.css, `.bubbles`).
+        "thread": latest[:THREAD_SIZE],
         "earlier": latest[THREAD_SIZE].pk if len(latest) > THREAD_SIZE else None,
         "labels": list(chat.labels.all()),
         "emojis": EMOJIS,

@@ -255,6 +255,9 @@ def _media(fields: Fields | None) -> Media:
     if fields is None:
         return Media(error="The engine announced media but sent no description of it.")
     error = fields.data.get("error")
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        # The simulator and newer WAHA describe the failure as `{message}`.
+        error = error["message"] or "The engine could not download the file."
     return Media(
         url=fields.text("url"),
         mimetype=fields.text("mimetype"),
