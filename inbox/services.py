@@ -7,9 +7,8 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from inbox.handlers import HANDLERS, STORED_FOR_LATER
 from inbox.models import WebhookEvent

@@ -184,5 +184,3 @@ def mark_unread(chat: Chat) -> None:
 def set_state(chat: Chat, state: str) -> None:
     Chat.objects.filter(pk=chat.pk).update(state=state)
     touch(chat)
-
-

@@ -251,13 +251,19 @@ def reply(request, pk: int):
             if not request.htmx:
                 return redirect("inbox:chat", pk=pk)
             form = ReplyForm()
-            response = render(request, "inbox/inbox.html#reply-form", {"chat": chat, "reply_form": form})
+            response = render(
+                request, "inbox/inbox.html#reply-form", {"chat": chat, "reply_form": form}
+            )
             return trigger_client_event(response, CHANGED)
     if not request.htmx:
         flash.error(request, "The reply was not sent: " + " ".join(_all_errors(form)))
         return redirect("inbox:chat", pk=pk)
     # Status 200 so htmx swaps the form back in, with the text as typed and the errors.
-    context = {"chat": chat, "reply_form": form, "quoted": _quoted(chat, request.POST.get("quoted"))}
+    context = {
+        "chat": chat,
+        "reply_form": form,
+        "quoted": _quoted(chat, request.POST.get("quoted")),
+    }
     return render(request, "inbox/inbox.html#reply-form", context)
 
 
