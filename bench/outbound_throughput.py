@@ -68,6 +68,7 @@ def main() -> None:
                 time.sleep(0.2)
             elapsed = time.perf_counter() - started
         outcomes = dict(OutboundMessage.objects.values_list("status").annotate(n=Count("id")))
+        tasks = _tasks_run()
         gaps = _send_spread()
 
     queued = count / elapsed
@@ -78,11 +79,19 @@ def main() -> None:
     print(f"{'way':<34} {'msgs/s':>8} {'vs plain loop':>14}")
     print(f"{'plain httpx loop':<34} {plain:>8.1f} {1.0:>13.2f}x")
     print(f"{'Switchboard queue':<34} {queued:>8.1f} {queued / plain:>13.2f}x")
-    print(f"outcomes: {outcomes}; median time between sends {gaps:.1f} ms")
+    print(f"outcomes: {outcomes}; median time between sends {gaps:.1f} ms; tasks run: {tasks}")
     print(
         f"RESULT messages={count} queue_msgs_per_s={queued:.1f} plain_msgs_per_s={plain:.1f} "
         f"ratio={queued / plain:.2f} sent={outcomes.get('sent', 0)}"
     )
+
+
+def _tasks_run() -> dict[str, int]:
+    from django.db.models import Count
+    from django_q.models import Task
+
+    counted = Task.objects.values_list("func").annotate(n=Count("id"))
+    return {func.rsplit(".", 1)[-1]: n for func, n in counted}
 
 
 def _send_spread() -> float:

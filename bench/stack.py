@@ -89,7 +89,9 @@ def simulator(*extra: str):
 
 @contextmanager
 def workers(database_url: str, count: int):
-    process = _spawn(["qcluster"], {"DATABASE_URL": database_url, "Q_WORKERS": str(count)})
+    # Workers keep their database connection between tasks, as README advises for production.
+    env = {"DATABASE_URL": database_url, "Q_WORKERS": str(count), "CONN_MAX_AGE": "60"}
+    process = _spawn(["qcluster"], env)
     try:
         yield process
     finally:

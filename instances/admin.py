@@ -124,5 +124,5 @@ class QueueSettingsAdmin(admin.ModelAdmin):
     )
     list_filter = ("paused",)
     search_fields = ("instance__name", "pause_reason")
-    readonly_fields = ("next_send_at",)
+    readonly_fields = ("next_send_at", "burst_until")
     list_select_related = ("instance",)

@@ -226,6 +226,10 @@ class OutboundMessage(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Its place in the batch its worker claimed it with. A worker sends a batch in this order and
+    # records each outcome before the next send, so after a crash only the first unfinished row
+    # of a batch can have been in flight (dispatcher.recover_stale_sends).
+    claim_order = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -305,6 +309,9 @@ class QueueSettings(models.Model):
     pause_reason = models.CharField(max_length=300, blank=True)
     # The earliest time the next send may start; claimed with a conditional update.
     next_send_at = models.DateTimeField(null=True, blank=True)
+    # Pacing off: a chain of send tasks sends in bursts and holds the turn until this time,
+    # renewed by each burst; the pump leaves the instance alone meanwhile.
+    burst_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "queue settings"

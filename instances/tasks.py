@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from instances import services
 from instances.models import Instance
-from instances.outbound import dispatcher, pump
+from instances.outbound import dispatcher, pump, wake
 
 
 def poll_statuses() -> None:
@@ -42,7 +43,8 @@ def pump_outbound() -> None:
 
 
 def ensure_pump() -> None:
-    """Every minute (a Schedule): recover sends a dead worker left, restart a dead pump."""
+    """Every minute (a Schedule): recover sends a dead worker left; start the pump when work
+    lies ahead and none runs (it ended idle, or died with its worker)."""
     dispatcher.recover_stale_sends()
-    if not pump.pump_is_running():
+    if pump.has_work_ahead(timezone.now()) and not wake.pump_is_running():
         async_task("instances.tasks.pump_outbound", group="outbound-pump")

@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from instances.engine_cache import engine_for
 from instances.engines.base import (
@@ -42,6 +43,7 @@ from instances.models import (
 )
 from instances.outbound import pacing
 from instances.outbound.status import is_forward, wire_id
+from instances.outbound.wake import wake_pump
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,13 @@ FAILURES_REASON = (
 LOOKAHEAD = timedelta(seconds=0.5)
 # Like the pump, a burst stays short so that stopping a worker never waits long for it.
 BURST_SECONDS = 2.0
+# How long a burst chain holds its instance's turn without renewing it: a dead worker's chain
+# is replaced by the pump after this. Its next task may wait in the broker behind every other
+# instance's, so the hold is long; the watchdog's minute bounds it anyway.
+BURST_HOLD = timedelta(minutes=1)
+# Rows a burst claims at once: fewer statements per message, and few enough that a batch's
+# untried rows are back in the queue quickly after a crash.
+BATCH = 20
 # Longer than an engine's read timeout: a send still `sending` after this is not in flight.
 STALE_AFTER = timedelta(minutes=2)
 S = OutboundStatus
@@ -105,34 +114,33 @@ def take_turn(instance: Instance, now: datetime, rng: random.Random) -> datetime
     if held_until is not None:
         QueueSettings.objects.filter(unchanged, pk=settings.pk).update(next_send_at=held_until)
         return None
-    delay = pacing.draw_delay(settings.min_delay_seconds, settings.max_delay_seconds, rng)
-    won = QueueSettings.objects.filter(unchanged, pk=settings.pk).update(next_send_at=slot + delay)
+    if is_burst(settings):
+        # Pacing off: the task sends in bursts and hands the turn on itself (`send_next`); the
+        # pump leaves the instance alone until the chain ends or a dead worker's burst expires.
+        turn = {"next_send_at": slot, "burst_until": slot + BURST_HOLD}
+    else:
+        delay = pacing.draw_delay(settings.min_delay_seconds, settings.max_delay_seconds, rng)
+        turn = {"next_send_at": slot + delay}
+    won = QueueSettings.objects.filter(unchanged, pk=settings.pk).update(**turn)
     return slot if won else None
+
+
+def is_burst(settings: QueueSettings) -> bool:
+    return settings.max_delay_seconds <= 0
 
 
 def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> datetime | None:
     """When sending hours, the daily cap or the per-minute cap next allow a send; None: now."""
-    zone = _zone(settings.time_zone)
-    local_now = now.astimezone(zone)
-    opens = pacing.next_window_start(
-        local_now, settings.send_from, settings.send_until, settings.send_days
-    )
+    opens = _window_opens(settings, now)
     if opens is not None:
         return opens
-    midnight = datetime.combine(local_now.date(), datetime.min.time(), tzinfo=zone)
+    midnight = _midnight(settings, now)
     sent_today = (
         SendAttempt.objects.filter(instance=instance, started_at__gte=midnight)
         .exclude(outcome=Outcome.DECIDED)
         .count()
     )
-    cap = pacing.daily_cap(
-        settings.per_day_cap,
-        settings.warmup_start_cap,
-        settings.warmup_daily_increase,
-        settings.warmup_started_on,
-        local_now.date(),
-    )
-    if sent_today >= cap:
+    if sent_today >= _daily_cap(settings, now):
         return midnight + timedelta(days=1)
     recent = list(
         SendAttempt.objects.filter(instance=instance, started_at__gt=now - pacing.MINUTE)
@@ -142,6 +150,30 @@ def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> d
     return pacing.cap_frees_at(recent, settings.per_minute_cap, now)
 
 
+def _window_opens(settings: QueueSettings, now: datetime) -> datetime | None:
+    return pacing.next_window_start(
+        now.astimezone(_zone(settings.time_zone)),
+        settings.send_from,
+        settings.send_until,
+        settings.send_days,
+    )
+
+
+def _midnight(settings: QueueSettings, now: datetime) -> datetime:
+    zone = _zone(settings.time_zone)
+    return datetime.combine(now.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
+
+
+def _daily_cap(settings: QueueSettings, now: datetime) -> int:
+    return pacing.daily_cap(
+        settings.per_day_cap,
+        settings.warmup_start_cap,
+        settings.warmup_daily_increase,
+        settings.warmup_started_on,
+        now.astimezone(_zone(settings.time_zone)).date(),
+    )
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -149,30 +181,60 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def claim_next(instance: Instance, now: datetime, worker: str) -> OutboundMessage | None:
-    """The highest-priority, oldest due row, now `sending` and ours alone."""
+def claim_batch(
+    instance: Instance, now: datetime, worker: str, limit: int = 1
+) -> list[OutboundMessage]:
+    """Up to `limit` due rows, highest priority and oldest first, now `sending` and ours alone,
+    each with its attempt recorded; in the order they must be sent."""
+    order = ("-priority", "due_at", "id")
     with transaction.atomic():
-        candidates = (
+        ids = list(
             due_messages(instance, now)
             .select_for_update(skip_locked=True)
-            .order_by("-priority", "due_at", "id")
+            .order_by(*order)
+            .values_list("pk", flat=True)[:limit]
         )
-        for message in candidates[:5]:
-            claimed = OutboundMessage.objects.filter(pk=message.pk, status=S.QUEUED).update(
-                status=S.SENDING,
-                claimed_by=worker,
-                claimed_at=now,
-                attempts=F("attempts") + 1,
-                status_changed_at=now,
+        if not ids:
+            return []
+        # The conditional update is the claim; SKIP LOCKED only keeps workers from queueing up
+        # behind each other (and SQLite, which has neither, runs one writer at a time).
+        OutboundMessage.objects.filter(pk__in=ids, status=S.QUEUED).update(
+            status=S.SENDING,
+            claimed_by=worker,
+            claimed_at=now,
+            claim_order=Case(*(When(pk=pk, then=n) for n, pk in enumerate(ids))),
+            attempts=F("attempts") + 1,
+            status_changed_at=now,
+        )
+        claimed = list(
+            OutboundMessage.objects.filter(
+                pk__in=ids, status=S.SENDING, claimed_by=worker, claimed_at=now
+            ).order_by("claim_order")
+        )
+        SendAttempt.objects.bulk_create(
+            SendAttempt(message=message, instance=instance, worker=worker, started_at=now)
+            for message in claimed
+        )
+    for message in claimed:
+        message.instance = instance
+    return claimed
+
+
+def claim_next(instance: Instance, now: datetime, worker: str) -> OutboundMessage | None:
+    claimed = claim_batch(instance, now, worker)
+    return claimed[0] if claimed else None
+
+
+def release_claims(messages: list[OutboundMessage]) -> None:
+    """Claimed rows that were not sent after all (the batch stopped early) go back to the queue
+    as they were."""
+    for message in messages:
+        with transaction.atomic():
+            returned = OutboundMessage.objects.filter(pk=message.pk, status=S.SENDING).update(
+                status=S.QUEUED, attempts=F("attempts") - 1, claimed_by="", claimed_at=None
             )
-            if claimed:
-                SendAttempt.objects.create(
-                    message=message, instance=instance, worker=worker, started_at=now
-                )
-                message.status, message.claimed_by, message.claimed_at = S.SENDING, worker, now
-                message.attempts += 1
-                return message
-    return None
+            if returned:
+                SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).delete()
 
 
 @dataclass(frozen=True)
@@ -260,17 +322,22 @@ def _finish(
     provider_id: str = "",
 ) -> SendOutcome:
     detail = detail[:300]
+    fields = {"last_error": detail if status != S.SENT else ""}
+    if status == S.SENT:
+        fields["sent_at"] = at
     with transaction.atomic():
-        current = OutboundMessage.objects.select_for_update().get(pk=message.pk)
-        fields = {"last_error": detail if status != S.SENT else ""}
-        if provider_id and not current.provider_id:
-            fields["provider_id"] = provider_id[:200]
-        if status == S.SENT:
-            fields["sent_at"] = at
-        # An ack may have arrived first and moved the row on: never step back.
-        if current.status == S.SENDING or is_forward(current.status, status):
-            fields.update(status=status, status_changed_at=at)
-        OutboundMessage.objects.filter(pk=message.pk).update(**fields)
+        # Usually the row is still ours (`sending`): one update records the outcome.
+        moved = OutboundMessage.objects.filter(pk=message.pk, status=S.SENDING).update(
+            status=status, status_changed_at=at, provider_id=provider_id[:200], **fields
+        )
+        if not moved:
+            # An ack arrived before the send's answer and moved the row on: never step back.
+            current = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+            if provider_id and not current.provider_id:
+                fields["provider_id"] = provider_id[:200]
+            if is_forward(current.status, status):
+                fields.update(status=status, status_changed_at=at)
+            OutboundMessage.objects.filter(pk=message.pk).update(**fields)
         SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).update(
             outcome=outcome, finished_at=at, detail=detail
         )
@@ -300,57 +367,138 @@ def send_next(
     """The send of one reserved slot: wait for the slot, claim the due row, send it. None when
     nothing was due by then.
 
-    With pacing off (no delay between messages) the same task goes on sending for up to
-    `burst_seconds` instead of queueing a task per message; each further slot still comes from
-    `take_turn`, so caps, hours and pauses hold.
+    With pacing off (no delay between messages) the task goes on for up to `burst_seconds`,
+    claiming BATCH rows at a time, instead of queueing a task per message; caps, hours and
+    pauses are checked before every batch.
     """
     if slot is not None:
         wait = (slot - timezone.now()).total_seconds()
         if wait > 0:
             sleep(min(wait, LOOKAHEAD.total_seconds()))
-    instance = Instance.objects.filter(pk=instance_id).first()
-    # Paused or unlinked since the pump handed out the slot: the rows wait.
-    if instance is None or not may_send(instance):
+    instance = _with_settings(instance_id)
+    if instance is None:
         return None
+    settings = instance.queue
     rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
     worker = worker_name()
     outcome = None
     ends = time.monotonic() + burst_seconds
-    while True:
-        message = claim_next(instance, timezone.now(), worker)
-        if message is None:
+    # Paused or unlinked since the pump handed out the slot: the rows wait.
+    while may_send(instance, settings):
+        limit = batch_allowance(instance, settings, timezone.now()) if is_burst(settings) else 1
+        batch = claim_batch(instance, timezone.now(), worker, limit) if limit else []
+        if not batch:
+            break
+        outcome = send_batch(batch, rng)
+        if outcome.status == S.QUEUED or time.monotonic() >= ends or not is_burst(settings):
+            break
+        instance = _with_settings(instance_id)
+        if instance is None:
             return outcome
+        settings = instance.queue
+    if is_burst(settings):
+        _pass_burst_on(instance_id, more=outcome is not None and outcome.status == S.SENT)
+    return outcome
+
+
+def _pass_burst_on(instance_id: int, *, more: bool) -> None:
+    """End of a burst: the next one follows at once while rows keep coming; otherwise the turn
+    goes back to the pump (which paces caps, hours and retries)."""
+    settings = QueueSettings.objects.filter(instance_id=instance_id)
+    if more and due_messages(Instance(pk=instance_id), timezone.now()).exists():
+        settings.update(burst_until=timezone.now() + BURST_HOLD)
+        transaction.on_commit(lambda: enqueue_burst(instance_id))
+    else:
+        settings.update(burst_until=None)
+        transaction.on_commit(wake_pump)
+
+
+def enqueue_burst(instance_id: int) -> None:
+    async_task("instances.tasks.send_next", instance_id, group=f"send-{instance_id}")
+
+
+def _with_settings(instance_id: int) -> Instance | None:
+    """The instance with its queue settings in one query (made first if missing)."""
+    instance = Instance.objects.select_related("queue").filter(pk=instance_id).first()
+    if instance is not None and not hasattr(instance, "queue"):
+        instance.queue = queue_settings(instance)
+    return instance
+
+
+def batch_allowance(instance: Instance, settings: QueueSettings, now: datetime) -> int:
+    """How many rows a burst may claim now: BATCH, or less where a cap or the hours say so."""
+    if _window_opens(settings, now) is not None:
+        return 0
+    started = SendAttempt.objects.filter(instance=instance).exclude(outcome=Outcome.DECIDED)
+    this_minute = started.filter(started_at__gt=now - pacing.MINUTE).count()
+    today = started.filter(started_at__gte=_midnight(settings, now)).count()
+    cap = _daily_cap(settings, now)
+    return max(0, min(BATCH, settings.per_minute_cap - this_minute, cap - today))
+
+
+def send_batch(batch: list[OutboundMessage], rng: random.Random) -> SendOutcome:
+    """Send claimed rows in their order, recording each outcome before the next send. A retry or
+    a pause stops the batch; the rows not yet tried go back to the queue untouched."""
+    for n, message in enumerate(batch):
         outcome = send_claimed(message, rng=rng)
-        if time.monotonic() >= ends or queue_settings(instance).max_delay_seconds > 0:
+        rest = batch[n + 1 :]
+        stopped = outcome.status == S.QUEUED or (
+            outcome.status == S.FAILED and is_paused(message.instance)
+        )
+        if rest and stopped:
+            release_claims(rest)
             return outcome
-        instance.refresh_from_db(fields=["status"])
-        if take_turn(instance, timezone.now(), rng) is None:
-            return outcome
+    return outcome
+
+
+def is_paused(instance: Instance) -> bool:
+    return QueueSettings.objects.filter(instance=instance, paused=True).exists()
 
 
 def recover_stale_sends(now: datetime | None = None) -> int:
-    """Rows left `sending` by a worker that died: reconcile by client id where the engine can
-    look messages up, else mark them unconfirmed for a person to decide. Never re-queued."""
+    """Rows left `sending` by a worker that died. The first unfinished row of each claimed batch
+    may have been in flight: reconciled by client id where the engine can look messages up, else
+    marked unconfirmed for a person to decide. The rows after it were never tried (a batch is
+    sent in order, each outcome recorded before the next send) and go back to the queue."""
     now = now or timezone.now()
     stale = OutboundMessage.objects.filter(status=S.SENDING, claimed_at__lt=now - STALE_AFTER)
     recovered = 0
-    for message in stale.select_related("instance")[:500]:
-        found = None
-        if message.instance.supports(Capability.LOOKUP_MESSAGE):
-            try:
-                found = engine_for(message.instance).lookup_message(
-                    message.chat_id, wire_id(message)
-                )
-            except EngineError as exc:
-                logger.info("Could not reconcile outbound message %s: %s", message.pk, exc.message)
-        if found is not None:
-            detail = "The worker stopped mid-send; the engine has the message."
-            _finish(message, S.SENT, Outcome.RECOVERED, detail, now, provider_id=found.provider_id)
+    seen_batches: set[tuple[str, datetime]] = set()
+    for message in stale.select_related("instance").order_by("claimed_at", "claim_order")[:500]:
+        batch = (message.claimed_by, message.claimed_at)
+        if batch in seen_batches:
+            _requeue_untried(message, now)
         else:
-            detail = "The worker stopped mid-send; the message may or may not have gone out."
-            _finish(message, S.UNCONFIRMED, Outcome.RECOVERED, detail, now)
+            seen_batches.add(batch)
+            _reconcile(message, now)
         recovered += 1
     return recovered
+
+
+def _reconcile(message: OutboundMessage, now: datetime) -> None:
+    found = None
+    if message.instance.supports(Capability.LOOKUP_MESSAGE):
+        try:
+            found = engine_for(message.instance).lookup_message(message.chat_id, wire_id(message))
+        except EngineError as exc:
+            logger.info("Could not reconcile outbound message %s: %s", message.pk, exc.message)
+    if found is not None:
+        detail = "The worker stopped mid-send; the engine has the message."
+        _finish(message, S.SENT, Outcome.RECOVERED, detail, now, provider_id=found.provider_id)
+    else:
+        detail = "The worker stopped mid-send; the message may or may not have gone out."
+        _finish(message, S.UNCONFIRMED, Outcome.RECOVERED, detail, now)
+
+
+def _requeue_untried(message: OutboundMessage, now: datetime) -> None:
+    detail = "The worker stopped before its turn in the batch; queued again."
+    with transaction.atomic():
+        OutboundMessage.objects.filter(pk=message.pk, status=S.SENDING).update(
+            status=S.QUEUED, claimed_by="", claimed_at=None, status_changed_at=now
+        )
+        SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).update(
+            outcome=Outcome.RECOVERED, finished_at=now, detail=detail
+        )
 
 
 def resume_sending(instance: Instance) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from instances.engines.base import MessageKind
@@ -11,6 +12,7 @@ from instances.models import Instance, OutboundMessage
 from instances.outbound.errors import OutboundValidationError
 from instances.outbound.recipients import chat_id_for
 from instances.outbound.validation import clean_payload
+from instances.outbound.wake import wake_pump
 
 PRIORITY_RANGE = (-100, 100)
 
@@ -43,6 +45,7 @@ def enqueue(
     if errors:
         raise OutboundValidationError(errors)
     now = timezone.now()
+    transaction.on_commit(wake_pump)
     return OutboundMessage.objects.create(
         instance=instance,
         chat_id=chat_id,

@@ -5,7 +5,10 @@ cannot pace sends to the second. The pump is one short-lived task that loops for
 `RUN_SECONDS` (a few seconds): it takes every instance's turn that starts within LOOKAHEAD
 (`dispatcher.take_turn`), enqueues one `send_next` task per turn with the turn's exact time (the
 task waits for it), sleeps until the next turn comes within reach (at most `MAX_NAP`), and
-finally enqueues its successor. A lease in the shared cache keeps it to one pump at a time
+finally enqueues its successor while there is pacing to do. Instances with pacing off need the
+pump only to start: their send tasks hand the turn on to each other (`dispatcher.send_next`).
+An idle pump ends without a successor, so it holds no worker while nothing is queued; work
+arriving wakes it (`wake.wake_pump`). A lease in the shared cache keeps it to one pump at a time
 across hosts; a one-minute schedule (`ensure_pump`) restarts it if a worker died with it.
 """
 
@@ -24,8 +27,8 @@ from django_q.tasks import async_task
 
 from instances.models import Instance, InstanceStatus, OutboundStatus, QueueSettings
 from instances.outbound import dispatcher
+from instances.outbound.wake import LEASE_KEY
 
-LEASE_KEY = "outbound-pump-lease"
 # Short runs: a stopping worker waits for its running task, so a long pump would hold up every
 # shutdown (and a deploy) for as long as it runs. Slots are handed out a little ahead
 # (dispatcher.LOOKAHEAD) covers the hand-over to the successor.
@@ -34,26 +37,31 @@ RUN_SECONDS = 3.0
 LEASE_SECONDS = 20
 MAX_NAP = 1.0
 MIN_NAP = 0.05
+# The watchdog's period: work further away than this is the watchdog's to start.
+HORIZON = timedelta(minutes=1)
 
 
 def ready_instances(now: datetime):
     """WORKING, unpaused instances with something due and a turn starting within LOOKAHEAD."""
-    soon = now + dispatcher.LOOKAHEAD
-    turn_free = (
-        Q(queue__isnull=True)
-        | Q(queue__next_send_at__isnull=True)
-        | Q(queue__next_send_at__lte=soon)
-    )
-    return (
-        Instance.objects.filter(
-            turn_free,
-            status=InstanceStatus.WORKING,
-            outbound__status=OutboundStatus.QUEUED,
-            outbound__due_at__lte=now,
-        )
-        .exclude(queue__paused=True)
-        .distinct()
-    )
+    return _sendable(now, turn_by=now + dispatcher.LOOKAHEAD, due_by=now).distinct()
+
+
+def _sendable(now: datetime, *, turn_by: datetime, due_by: datetime):
+    """WORKING, unpaused instances with a row due by `due_by`, their turn starting by `turn_by`
+    and no burst chain holding it."""
+    no_queue = Q(queue__isnull=True)
+    return Instance.objects.filter(
+        no_queue | Q(queue__next_send_at__isnull=True) | Q(queue__next_send_at__lte=turn_by),
+        no_queue | Q(queue__burst_until__isnull=True) | Q(queue__burst_until__lte=now),
+        status=InstanceStatus.WORKING,
+        outbound__status=OutboundStatus.QUEUED,
+        outbound__due_at__lte=due_by,
+    ).exclude(queue__paused=True)
+
+
+def has_work_ahead(now: datetime) -> bool:
+    """Whether a turn starts or a row falls due within the watchdog's period."""
+    return _sendable(now, turn_by=now + HORIZON, due_by=now + HORIZON).exists()
 
 
 def next_wake(now: datetime) -> datetime:
@@ -106,24 +114,24 @@ def run_pump(
     send: Send = enqueue_send,
     rng: random.Random | None = None,
 ) -> bool:
-    """Pump for `run_seconds` under the lease; False when another pump holds it."""
+    """Pump for `run_seconds` under the lease. True when a successor should follow: this run
+    handed out turns or work lies ahead; False when idle or another pump holds the lease."""
     token = uuid.uuid4().hex
     if not cache.add(LEASE_KEY, token, LEASE_SECONDS):
         return False
     rng = rng or random.Random()  # noqa: S311 - pacing jitter, not a secret
     end = clock() + run_seconds
+    handed = 0
     try:
         while clock() < end:
             now = timezone.now()
-            dispatch_due(now, rng, send)
+            handed += dispatch_due(now, rng, send)
+            if not handed and not has_work_ahead(now):
+                return False
             nap = (next_wake(now) - timezone.now()).total_seconds()
             sleep(min(max(nap, MIN_NAP), max(end - clock(), 0.0)))
             cache.touch(LEASE_KEY, LEASE_SECONDS)
+        return handed > 0 or has_work_ahead(timezone.now())
     finally:
         if cache.get(LEASE_KEY) == token:
             cache.delete(LEASE_KEY)
-    return True
-
-
-def pump_is_running() -> bool:
-    return cache.get(LEASE_KEY) is not None

@@ -12,7 +12,8 @@ from django.utils import timezone
 from instances.models import InstanceStatus, QueueSettings
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import LOOKAHEAD
-from instances.outbound.pump import LEASE_KEY, dispatch_due, next_wake, pump_is_running, run_pump
+from instances.outbound.pump import dispatch_due, next_wake, run_pump
+from instances.outbound.wake import LEASE_KEY, pump_is_running
 from tests.factories import InstanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,34 @@ def test_a_turn_is_handed_out_a_little_early_for_its_exact_time():
     dispatch_due(now, random.Random(1), lambda pk, at: handed.append((pk, at)))
 
     assert handed == [(instance.pk, slot)]
+
+
+def test_an_idle_pump_ends_at_once_without_a_successor():
+    fake = FakeTime()
+
+    assert not run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, send=lambda pk, at: None)
+
+    assert fake.naps == []
+    assert not pump_is_running()
+
+
+def test_a_message_due_within_the_minute_keeps_the_pump_going():
+    instance = ready_instance()
+    instance.outbound.update(due_at=timezone.now() + timedelta(seconds=30))
+    fake = FakeTime()
+
+    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, send=lambda pk, at: None)
+    assert sum(fake.naps) == pytest.approx(3)
+
+
+def test_queueing_a_message_wakes_the_pump_once(django_capture_on_commit_callbacks, monkeypatch):
+    from django_q.models import OrmQ
+
+    from instances.outbound import wake
+
+    monkeypatch.setattr(wake, "_last_wake", float("-inf"))
+    with django_capture_on_commit_callbacks(execute=True):
+        ready_instance()
+        ready_instance()
+
+    assert [task.task["func"] for task in OrmQ.objects.all()] == ["instances.tasks.pump_outbound"]
