@@ -31,7 +31,7 @@ from inbox.forms import (
 from inbox.media import retry_media
 from inbox.models import CannedReply, Chat, ConversationMessage, WebhookEvent
 from inbox.signatures import hmac_is_valid, token_is_valid
-from instances.models import Instance
+from instances.models import Instance, OutboundMessage
 from instances.outbound import OutboundValidationError
 
 logger = logging.getLogger(__name__)
@@ -175,6 +175,10 @@ def _side_context(chat: Chat) -> dict:
         "labels_form": LabelsForm(initial={"labels": [label.pk for label in chat.labels.all()]}),
         "note_form": NoteForm(),
         "canned": list(CannedReply.objects.all()[:50]),
+        # Until campaigns exist, what the queue sent them (compose, campaigns, API, replies).
+        "sent_to_them": OutboundMessage.objects.filter(
+            instance=chat.instance_id, chat_id=chat.chat_id
+        ).count(),
     }
 
 

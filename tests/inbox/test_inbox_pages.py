@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from inbox.models import Chat, ConversationMessage, Label, Note
+from instances.models import OutboundMessage
 from tests.factories import InstanceFactory
 from tests.inbox.webhooks import envelope, post
 
@@ -163,8 +164,10 @@ def test_the_side_panel_shows_contact_tags_opt_out_and_notes(client, client_for,
     post(client, instance, envelope("message"))
     chat = Chat.objects.get()
     Note.objects.create(chat=chat, author=agent, body="Called him <back>")
+    OutboundMessage.objects.create(instance=instance, chat_id=CUSTOMER, kind="text")
     page = client_for(agent).get(reverse("inbox:chat", args=[chat.pk])).content.decode()
     assert "Jonas" in page and "Wholesale" in page and "<strong>Yes</strong>" in page
+    assert "1 message from Switchboard" in page
     assert "Called him &lt;back&gt;" in page
 
 
