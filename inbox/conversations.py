@@ -82,8 +82,6 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
         return None
     is_group = data.chat_id.endswith("@g.us")
     chat, _ = chat_for(instance, data.chat_id, name="" if is_group else data.sender_name)
-    if M.objects.filter(chat=chat, provider_id=data.message_id).exists():
-        return None
     if data.from_me:
         outbound = _our_send(instance, data)
         if outbound is not None:
