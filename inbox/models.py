@@ -90,7 +90,7 @@ class Chat(models.Model):
     )
     labels = models.ManyToManyField(Label, blank=True, related_name="chats")
     unread_count = models.PositiveIntegerField(default=0)
-    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
     last_message_preview = models.CharField(max_length=120, blank=True)
     last_message_outgoing = models.BooleanField(default=False)
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -101,6 +101,8 @@ class Chat(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["instance", "chat_id"], name="chat_once_per_instance")
         ]
+        # The inbox list: open (or closed) conversations, latest first.
+        indexes = [models.Index(fields=["state", "-last_message_at", "-id"], name="chat_list")]
 
     def __str__(self) -> str:
         return self.title
@@ -159,7 +161,7 @@ class ConversationMessage(models.Model):
     media_error = models.CharField(max_length=300, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -171,7 +173,11 @@ class ConversationMessage(models.Model):
                 name="conversation_message_once",
             )
         ]
-        indexes = [models.Index(fields=["chat", "sent_at"], name="message_in_thread")]
+        indexes = [
+            models.Index(fields=["chat", "sent_at"], name="message_in_thread"),
+            # Acks, reactions, edits and revokes name a message by its id alone.
+            models.Index(fields=["provider_id"], name="message_by_provider_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.provider_id or self.pk}"

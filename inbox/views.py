@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -78,11 +78,13 @@ def _search(chats, query: str):
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        found = ConversationMessage.objects.annotate(
-            document=SearchVector("body", config="simple")
-        ).filter(document=SearchQuery(query, config="simple", search_type="websearch"))
+        found = (
+            ConversationMessage.objects.annotate(document=SearchVector("body", config="simple"))
+            .filter(document=SearchQuery(query, config="simple", search_type="websearch"))
+            .order_by()
+        )
     else:
-        found = ConversationMessage.objects.filter(body__icontains=query)
+        found = ConversationMessage.objects.filter(body__icontains=query).order_by()
     return chats.filter(matches | Q(pk__in=found.values("chat_id")))
 
 
@@ -102,10 +104,12 @@ def _query(request) -> str:
     return kept.urlencode()
 
 
-def _list_cursor(request, chats, open_chat: Chat | None) -> str:
-    summary = chats.aggregate(changed=Max("changed_at"), count=Count("id"))
-    page = request.GET.get("page")
-    return cursor_of(summary, page, open_chat.pk if open_chat else None, request.user.pk)
+def _list_cursor(request, open_chat: Chat | None) -> str:
+    """The latest change to any conversation: one index look-up however many there are. A
+    filtered list must notice a chat that left it too (read, reassigned), and that chat's
+    change moves this cursor as well."""
+    changed = Chat.objects.aggregate(changed=Max("changed_at"))["changed"]
+    return cursor_of(changed, _query(request), request.GET.get("page"), open_chat and open_chat.pk)
 
 
 @require(Ability.USE_INBOX)
@@ -119,11 +123,11 @@ def chat_list(request):
         return render_live_region(
             request,
             "inbox/inbox.html#chat-list",
-            cursor=_list_cursor(request, chats, open_chat),
+            cursor=_list_cursor(request, open_chat),
             context=lambda: _list_context(request, filters, chats, open_chat),
         )
     context = _list_context(request, filters, chats, None)
-    context["list_cursor"] = _list_cursor(request, chats, None)
+    context["list_cursor"] = _list_cursor(request, None)
     return render(request, "inbox/inbox.html", context)
 
 
@@ -194,7 +198,7 @@ def chat_detail(request, pk: int):
         **_list_context(request, filters, chats, chat),
         **_thread_context(request, chat),
         **_side_context(chat),
-        "list_cursor": _list_cursor(request, chats, chat),
+        "list_cursor": _list_cursor(request, chat),
         "cursor": _thread_cursor(chat),
         "reply_form": ReplyForm(initial={"quoted": quoted.pk if quoted else None}),
         "quoted": quoted,

@@ -190,3 +190,31 @@ def test_agents_can_be_assigned_and_operators_cannot(client_for, agent, operator
 
     assert Group.objects.filter(name="agent").exists()
     assert set(team_members()) == {agent, admin}
+
+
+def test_a_conversation_leaving_a_filtered_list_refreshes_it(client_for, agent, instance):
+    unread = make_chat(instance, 1, unread_count=2)
+    viewer = client_for(agent)
+    first = htmx(viewer, reverse("inbox:list"), show="unread", cursor="none")
+    cursor = first.content.decode().split("cursor=")[1].split('"')[0]
+    viewer.post(reverse("inbox:action", args=[unread.pk, "read"]))
+    changed = htmx(viewer, reverse("inbox:list"), show="unread", cursor=cursor)
+    assert changed.status_code == 200 and "+4917600000001" not in changed.content.decode()
+
+
+def test_an_unchanged_poll_costs_a_fixed_few_queries(
+    client_for, agent, instance, django_assert_max_num_queries
+):
+    for n in range(20):
+        make_chat(instance, n)
+    viewer = client_for(agent)
+    first = htmx(viewer, reverse("inbox:list"), cursor="none")
+    cursor = first.content.decode().split("cursor=")[1].split('"')[0]
+    chat = Chat.objects.first()
+    thread = htmx(viewer, reverse("inbox:thread", args=[chat.pk]))
+    thread_cursor = thread.content.decode().split("cursor=")[1].split('"')[0]
+    with django_assert_max_num_queries(4):
+        assert htmx(viewer, reverse("inbox:list"), cursor=cursor).status_code == 204
+    with django_assert_max_num_queries(4):
+        response = htmx(viewer, reverse("inbox:thread", args=[chat.pk]), cursor=thread_cursor)
+        assert response.status_code == 204
