@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +36,8 @@ from instances.outbound import OutboundValidationError
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 30
-THREAD_SIZE = 100
+# Messages a thread shows at once; earlier ones are a link away.
+THREAD_SIZE = 50
 EVENT_PAGE_SIZE = 50
 CHANGED = "inbox-changed"
 # Types a browser may show inline; anything else from a customer is a download, so a crafted
@@ -139,10 +140,24 @@ def _open_chat(value) -> Chat | None:
 
 
 def _get_chat_for_user(pk: int) -> Chat:
-    """Everyone who may use the inbox sees every conversation (a shared team inbox)."""
+    """Everyone who may use the inbox sees every conversation (a shared team inbox).
+
+    `ticks_at` is the latest status change of our sends among the messages the thread shows:
+    the queue moves them without touching the chat, and the thread's cursor must see it.
+    """
+    shown = (
+        ConversationMessage.objects.filter(chat=OuterRef(OuterRef("pk")))
+        .order_by("-sent_at", "-id")
+        .values("outbound_id")[:THREAD_SIZE]
+    )
+    latest_tick = (
+        OutboundMessage.objects.filter(pk__in=shown)
+        .order_by("-status_changed_at")
+        .values("status_changed_at")[:1]
+    )
     return get_object_or_404(
         Chat.objects.select_related("instance", "contact", "assignee").annotate(
-            ticks_at=Max("messages__outbound__status_changed_at")
+            ticks_at=Subquery(latest_tick)
         ),
         pk=pk,
     )
