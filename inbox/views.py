@@ -6,8 +6,8 @@ import logging
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db import DatabaseError
+from django.db.models import Max, OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +30,7 @@ from inbox.forms import (
 )
 from inbox.media import retry_media
 from inbox.models import CannedReply, Chat, ConversationMessage, WebhookEvent
+from inbox.search import search_chats
 from inbox.signatures import hmac_is_valid, token_is_valid
 from instances.models import Instance, OutboundMessage
 from instances.outbound import OutboundValidationError
@@ -66,27 +67,8 @@ def _filtered_chats(request, filters: ChatFilterForm):
     if data.get("label"):
         chats = chats.filter(labels=data["label"])
     if data.get("q"):
-        chats = _search(chats, data["q"])
+        chats = search_chats(chats, data["q"])
     return chats
-
-
-def _search(chats, query: str):
-    """Names, phones and message text; PostgreSQL's full-text search where it runs."""
-    digits = "".join(char for char in query if char.isdigit())
-    matches = Q(name__icontains=query) | Q(contact__name__icontains=query)
-    if digits:
-        matches |= Q(phone__contains=digits) | Q(chat_id__contains=digits)
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        found = (
-            ConversationMessage.objects.annotate(document=SearchVector("body", config="simple"))
-            .filter(document=SearchQuery(query, config="simple", search_type="websearch"))
-            .order_by()
-        )
-    else:
-        found = ConversationMessage.objects.filter(body__icontains=query).order_by()
-    return chats.filter(matches | Q(pk__in=found.values("chat_id")))
 
 
 def _list_context(request, filters: ChatFilterForm, chats, open_chat: Chat | None) -> dict:

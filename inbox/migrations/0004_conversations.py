@@ -4,25 +4,42 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
 from django.conf import settings
-from django.db import migrations, models
+from django.db import DatabaseError, migrations, models, transaction
 
 
-# Full-text search over message text (inbox/views.py, `_search`) on PostgreSQL: the expression is
-# the one Django writes for SearchVector("body", config="simple"), so the planner uses the index.
+# Search (inbox/search.py) on PostgreSQL: full-text search over message text, with the expression
+# Django writes for SearchVector("body", config="simple") so the planner uses the index; and
+# trigram indexes for names and phones (`icontains` is UPPER(name) LIKE ...), where the pg_trgm
+# extension may be installed (it is a trusted extension from PostgreSQL 13 on).
 SEARCH_INDEX = (
     "CREATE INDEX message_text_search ON inbox_conversationmessage "
     "USING gin (to_tsvector('simple'::regconfig, COALESCE(body, '')))"
 )
+TRIGRAM_INDEXES = (
+    "CREATE INDEX chat_name_trigram ON inbox_chat USING gin (UPPER(name::text) gin_trgm_ops)",
+    "CREATE INDEX chat_phone_trigram ON inbox_chat USING gin (phone gin_trgm_ops)",
+)
 
 
-def create_search_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SEARCH_INDEX)
+def create_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(SEARCH_INDEX)
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DatabaseError:
+        # Without the extension, names and phones are searched by scanning: slower, still right.
+        return
+    for statement in TRIGRAM_INDEXES:
+        schema_editor.execute(statement)
 
 
-def drop_search_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS message_text_search")
+def drop_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in ("message_text_search", "chat_name_trigram", "chat_phone_trigram"):
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -139,5 +156,5 @@ class Migration(migrations.Migration):
             model_name='chat',
             constraint=models.UniqueConstraint(fields=('instance', 'chat_id'), name='chat_once_per_instance'),
         ),
-        migrations.RunPython(create_search_index, drop_search_index),
+        migrations.RunPython(create_search_indexes, drop_search_indexes),
     ]
