@@ -47,12 +47,14 @@ class WebhookEventAdmin(admin.ModelAdmin):
 @admin.register(Label)
 class LabelAdmin(admin.ModelAdmin):
     list_display = ("name", "created_at")
+    list_filter = ("created_at",)
     search_fields = ("name",)
 
 
 @admin.register(CannedReply)
 class CannedReplyAdmin(admin.ModelAdmin):
     list_display = ("shortcut", "body", "created_at")
+    list_filter = ("created_at",)
     search_fields = ("shortcut", "body")
 
 

@@ -190,8 +190,12 @@ class ConversationMessage(models.Model):
         return self.status
 
     @property
-    def is_outgoing(self) -> bool:
-        return self.direction == self.Direction.OUT
+    def wire_id(self) -> str:
+        """The id WhatsApp knows the message by: ours may only be on the outbound message yet,
+        when the engine's echo of the send has not arrived."""
+        if self.provider_id:
+            return self.provider_id
+        return self.outbound.provider_id if self.outbound_id else ""
 
 
 class Note(models.Model):

@@ -84,9 +84,9 @@ def send_reply(
         author=user,
         body=text,
         quoted=quoted,
-        quoted_provider_id=quoted.provider_id if quoted else "",
+        quoted_provider_id=quoted.wire_id if quoted else "",
     )
-    payload: dict = {"reply_to": quoted.provider_id} if quoted and quoted.provider_id else {}
+    payload: dict = {"reply_to": quoted.wire_id} if quoted and quoted.wire_id else {}
     if attachment is not None:
         mimetype = attachment.content_type or mimetypes.guess_type(attachment.name)[0] or ""
         message.media_file.save(attachment.name, attachment, save=False)
@@ -113,14 +113,14 @@ def send_reply(
 
 def react(message: ConversationMessage, emoji: str) -> None:
     """React as the linked number (an empty emoji takes the reaction back)."""
-    if not message.provider_id:
+    if not message.wire_id:
         raise ValueError("This message has not reached WhatsApp yet; react once it has.")
     chat = message.chat
     enqueue(
         chat.instance,
         chat.chat_id,
         MessageKind.REACTION,
-        {"message_id": message.provider_id, "emoji": emoji},
+        {"message_id": message.wire_id, "emoji": emoji},
         priority=10,
     )
     with transaction.atomic():

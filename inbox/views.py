@@ -410,10 +410,13 @@ def attachment(request, token: str):
     message = team.message_for_attachment_token(token)
     if message is None:
         raise Http404("Unknown or expired link.")
+    mimetype = message.media_mimetype.split(";")[0].strip().lower()
+    # Always a download: the address works without signing in, so it must never render a page.
     return FileResponse(
         message.media_file.open("rb"),
+        as_attachment=True,
         filename=message.media_filename or "attachment",
-        content_type=message.media_mimetype or "application/octet-stream",
+        content_type=mimetype if mimetype in INLINE_TYPES else "application/octet-stream",
     )
 
 

@@ -197,3 +197,23 @@ def test_an_unknown_action_is_404_and_actions_need_post(team, chat):
 def test_operators_cannot_reply(client_for, operator, chat):
     response = client_for(operator).post(reverse("inbox:reply", args=[chat.pk]), {"text": "x"})
     assert response.status_code == 403 and not OutboundMessage.objects.exists()
+
+
+def test_our_sent_reply_can_be_reacted_to_before_the_engine_echoes_it(team, chat):
+    team.post(reverse("inbox:reply", args=[chat.pk]), {"text": "Sent"})
+    bubble = ConversationMessage.objects.get(direction="out")
+    OutboundMessage.objects.filter(pk=bubble.outbound_id).update(
+        status="sent", provider_id=f"true_{CUSTOMER}_ABC"
+    )
+    team.post(reverse("inbox:react", args=[chat.pk, bubble.pk]), {"emoji": "🙏"})
+    reaction = OutboundMessage.objects.get(kind="reaction")
+    assert reaction.payload["message_id"] == f"true_{CUSTOMER}_ABC"
+
+
+def test_the_signed_attachment_address_is_always_a_download(team, chat, client):
+    upload = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
+    team.post(reverse("inbox:reply", args=[chat.pk]), {"attachment": upload})
+    address = OutboundMessage.objects.get().payload["url"]
+    response = client.get(address[address.index("/hooks/") :])
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "application/octet-stream"
