@@ -86,6 +86,8 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
         outbound = _our_send(instance, data)
         if outbound is not None:
             return _link_our_send(chat, outbound, data)
+        if _claimed_by_a_send_in_flight(chat, data):
+            return None
     message = _create_once(
         chat=chat,
         direction=M.Direction.OUT if data.from_me else M.Direction.IN,
@@ -125,6 +127,29 @@ def _our_send(instance: Instance, data: MessageData) -> OutboundMessage | None:
     except ValueError:
         return None
     return OutboundMessage.objects.filter(instance=instance, client_id=client_id).first()
+
+
+def _claimed_by_a_send_in_flight(chat: Chat, data: MessageData) -> bool:
+    """Engines that ignore client ids (WAHA 2024.10) name our send by an id we learn only from
+    the send's answer, and the echo can arrive before that answer is recorded. The echo then
+    belongs to the oldest inbox reply in the chat with the same text still waiting for its id."""
+    waiting = (
+        M.objects.filter(
+            chat=chat,
+            direction=M.Direction.OUT,
+            provider_id="",
+            body=data.text,
+            outbound__provider_id="",
+            outbound__status__in=(OutboundStatus.SENDING, OutboundStatus.SENT),
+        )
+        .order_by("id")
+        .first()
+    )
+    if waiting is None:
+        return False
+    M.objects.filter(pk=waiting.pk).update(provider_id=data.message_id[:200])
+    touch(chat)
+    return True
 
 
 def _link_our_send(

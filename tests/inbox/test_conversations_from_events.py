@@ -183,3 +183,18 @@ def test_a_status_broadcast_is_not_a_conversation(client, instance):
     post(client, instance, envelope("message", **{"from": "status@broadcast"}))
     assert not Chat.objects.exists()
     assert WebhookEvent.objects.get().state == "applied"
+
+
+def test_an_echo_that_beats_the_send_answer_joins_the_waiting_inbox_reply(client, instance, agent):
+    # WAHA 2024.10 ignores client ids: the echo's id is unknown until the send's answer is saved.
+    from inbox.team import send_reply
+
+    chat = Chat.objects.create(instance=instance, chat_id=CUSTOMER)
+    reply = send_reply(chat, agent, "On its way")
+    OutboundMessage.objects.filter(pk=reply.outbound_id).update(status="sending")
+    echo = envelope("message.any", id=f"true_{CUSTOMER}_3EB0RANDOM", body="On its way", media=None)
+    echo["payload"]["hasMedia"] = False
+    post(client, instance, echo)
+    assert chat.messages.count() == 1
+    reply.refresh_from_db()
+    assert reply.provider_id == f"true_{CUSTOMER}_3EB0RANDOM"
