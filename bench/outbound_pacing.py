@@ -1,15 +1,17 @@
 """Outbound pacing: how close each gap between two sends of one instance comes to the delay
-it was given, with many instances sending at once through the pump and django-q2 workers.
+drawn for it, with many instances sending at once through the pump and django-q2 workers.
 
     .venv/bin/python -m bench.outbound_pacing [--quick] [--instances N] [--seconds S]
-                                              [--delay D] [--workers N]
+                                              [--min-delay A] [--max-delay B] [--workers N]
+                                              [--broker orm|redis]
 
-Every instance gets the same fixed delay D (min = max), so each gap's target is known without
-recording what was drawn; the error is |actual gap - D|. The baseline, measured in the same
-run, is the same error for a naive design: a task per message picked up by the ORM broker at
-its own pace rather than at a slot it waits for. It is measured with probe tasks enqueued at
-known times while the same workers run: each gap error of that design is the difference
-between two consecutive pick-up delays.
+Each instance draws its delays between A and B (2 and 4 s by default). The dispatcher records
+the slot it planned for every send (`SendAttempt.planned_for`): two consecutive slots of an
+instance are exactly the delay drawn between them, so each gap's error is
+|actual gap - planned gap|. The baseline, measured in the same run, is the same error for a
+naive design: a task per message picked up by the broker at its own pace rather than at a slot
+it waits for. It is measured with probe tasks enqueued at known times while the same workers
+run: each gap error of that design is the difference between two consecutive pick-up delays.
 Runs on PostgreSQL (`DATABASE_URL`, default a `switchboard_bench` database made and dropped by
 the run); the simulator and `qcluster` run as real processes on loopback.
 """
@@ -18,11 +20,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import time
-from collections import defaultdict
-
-from bench import stack
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -35,9 +35,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 instances for 60 s")
     parser.add_argument("--instances", type=int)
     parser.add_argument("--seconds", type=float)
-    parser.add_argument("--delay", type=float, default=3.0)
+    parser.add_argument("--min-delay", type=float, default=2.0)
+    parser.add_argument("--max-delay", type=float, default=4.0)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--broker", choices=("orm", "redis"), default="orm")
     args = parser.parse_args()
+    if args.broker == "redis":
+        # This process queues tasks too, so it must use the same broker as the workers.
+        os.environ.update(
+            Q_BROKER="redis", REDIS_URL=os.environ.get("BENCH_REDIS_URL", BENCH_REDIS)
+        )
+    from bench import stack
+
+    if args.broker == "redis":
+        stack.empty_redis()
     instances_count = args.instances or (10 if args.quick else 50)
     seconds = args.seconds or (60.0 if args.quick else 300.0)
 
@@ -47,10 +58,10 @@ def main() -> None:
     from instances.outbound import enqueue
 
     names = [f"pace{n}" for n in range(instances_count)]
-    per_instance = int(seconds / args.delay) + 2
+    per_instance = int(seconds / args.min_delay) + 2
     with stack.bench_database() as database_url, stack.simulator() as url:
         stack.link_sessions(url, names)
-        pace = {"min_delay_seconds": args.delay, "max_delay_seconds": args.delay}
+        pace = {"min_delay_seconds": args.min_delay, "max_delay_seconds": args.max_delay}
         for instance in stack.working_instances(url, names, per_minute_cap=600, **pace):
             for n in range(per_instance):
                 enqueue(instance, "+4915123456789", "text", {"text": f"{instance.name} {n}"})
@@ -58,19 +69,22 @@ def main() -> None:
             async_task("instances.tasks.pump_outbound", group="outbound-pump")
             time.sleep(seconds)
             pickup = probe_pickup_delays(PROBES)
-        gaps = defaultdict(list)
-        rows = SendAttempt.objects.order_by("instance_id", "started_at").values_list(
-            "instance_id", "started_at"
+        errors = []
+        rows = (
+            SendAttempt.objects.filter(planned_for__isnull=False)
+            .order_by("instance_id", "planned_for")
+            .values_list("instance_id", "planned_for", "started_at")
         )
-        for instance_id, starts in itertools.groupby(rows, key=lambda row: row[0]):
-            times = [start for _, start in starts]
-            gaps[instance_id] = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+        for _, sends in itertools.groupby(rows, key=lambda row: row[0]):
+            # The first gap of each instance starts at the pump's first pass, not at a slot.
+            for (_, plan_a, start_a), (_, plan_b, start_b) in list(itertools.pairwise(sends))[1:]:
+                errors.append(abs((start_b - start_a) - (plan_b - plan_a)).total_seconds())
 
-    errors = [abs(gap - args.delay) for values in gaps.values() for gap in values[1:]]
     naive = [abs(b - a) for a, b in itertools.pairwise(pickup)]
     print(
-        f"Outbound pacing: {instances_count} instances, delay {args.delay:g} s, {seconds:g} s, "
-        f"{args.workers} workers, PostgreSQL"
+        f"Outbound pacing: {instances_count} instances, delays {args.min_delay:g}-"
+        f"{args.max_delay:g} s, {seconds:g} s, {args.workers} workers, {args.broker} broker, "
+        "PostgreSQL"
     )
     print(f"{'way':<40} {'gaps':>6} {'median s':>9} {'p99 s':>7} {'max s':>7}")
     if not errors:
@@ -92,13 +106,14 @@ def main() -> None:
 
 
 PROBES = 60
+BENCH_REDIS = "redis://127.0.0.1:6379/15"
 
 
 def probe_pickup_delays(count: int) -> list[float]:
-    """Seconds from enqueueing a task to a worker starting it, for `count` probes 0.3 s apart.
+    """Seconds from enqueueing a task to a worker running it, for `count` probes 0.3 s apart.
 
-    A probe is `send_next` for an instance that does not exist, with its enqueue time as the
-    slot: it returns at once, and django-q2 records when it started.
+    A probe is a task that returns the time it ran (`timezone.now`); django-q2 keeps the result.
+    (Its own `started` field is the time the task was queued, not when it ran.)
     """
     from django.utils import timezone
     from django_q.models import Task
@@ -107,18 +122,13 @@ def probe_pickup_delays(count: int) -> list[float]:
     sent = {}
     for _ in range(count):
         at = timezone.now()
-        task_id = async_task("instances.tasks.send_next", 0, at.isoformat(), group="probe")
-        sent[task_id] = at
+        sent[async_task("django.utils.timezone.now", group="probe")] = at
         time.sleep(0.3)
     deadline = time.monotonic() + 30
     while Task.objects.filter(group="probe").count() < count and time.monotonic() < deadline:
         time.sleep(0.2)
-    started = dict(Task.objects.filter(group="probe").values_list("id", "started"))
-    return [
-        (started[task_id] - at).total_seconds()
-        for task_id, at in sent.items()
-        if task_id in started
-    ]
+    ran = {task.id: task.result for task in Task.objects.filter(group="probe")}
+    return [(ran[task_id] - at).total_seconds() for task_id, at in sent.items() if task_id in ran]
 
 
 if __name__ == "__main__":

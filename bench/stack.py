@@ -87,8 +87,17 @@ def simulator(*extra: str):
         _stop(process)
 
 
+def empty_redis() -> None:
+    """Start a Redis-brokered run with no tasks or leases left by an earlier one."""
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
 @contextmanager
 def workers(database_url: str, count: int):
+    """`count` django-q2 workers with this process's broker (Q_BROKER, REDIS_URL)."""
     # Workers keep their database connection between tasks, as README advises for production.
     env = {"DATABASE_URL": database_url, "Q_WORKERS": str(count), "CONN_MAX_AGE": "60"}
     process = _spawn(["qcluster"], env)

@@ -9,7 +9,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from accounts.roles import Ability, can
-from instances.models import Instance, InstanceStatus
+from instances.models import Instance, InstanceStatus, QueueSettings
+from instances.outbound.overview import overviews, with_queue_counts
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,25 @@ def _instances_card() -> Card:
     counts = Instance.objects.aggregate(
         total=Count("pk"), working=Count("pk", filter=Q(status=InstanceStatus.WORKING))
     )
+    queues = overviews(with_queue_counts(Instance.objects.all())).values()
+    queued = sum(queue.depth for queue in queues)
+    sent = sum(queue.sent_today for queue in queues)
+    cap = sum(queue.cap for queue in queues)
     return Card(
         "Instances",
         reverse("instances:list"),
         counts["total"],
-        f"{counts['working']} working",
+        f"{counts['working']} working · {queued} queued · {sent} of {cap} sent today",
         "Add an instance to link a WhatsApp number.",
+    )
+
+
+def paused_queues(user) -> list[QueueSettings]:
+    """Instances whose sending is paused, with the reason, for those who may see instances."""
+    if not can(user, Ability.VIEW_INSTANCES):
+        return []
+    return list(
+        QueueSettings.objects.filter(paused=True).select_related("instance").order_by("instance")
     )
 
 

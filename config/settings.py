@@ -118,6 +118,9 @@ else:
         }
     }
 
+# Seconds to wait for a gateway's answer; a send still unanswered then is unconfirmed.
+ENGINE_READ_TIMEOUT = env.float("ENGINE_READ_TIMEOUT", default=30.0)
+
 Q_BROKER = env.str("Q_BROKER", default="orm")
 if Q_BROKER not in {"orm", "redis"}:
     raise ImproperlyConfigured(f"Q_BROKER must be 'orm' or 'redis', not {Q_BROKER!r}.")
@@ -171,10 +174,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Uploaded and fetched files (inbox media). They are served by views that check roles, never
-# from MEDIA_URL, so the web server must not expose MEDIA_ROOT.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
-MEDIA_URL = "media/"
+# Where default_storage keeps uploaded files: message media and inbox files. They are served
+# only by views (signed links, role checks), never from MEDIA_URL: do not expose MEDIA_ROOT.
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -211,6 +213,11 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     # /healthz is probed over plain HTTP from inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Files uploaded with a message: the largest accepted (WhatsApp's own media limit is 16 MB),
+# and for how many days after the message is due the gateway may fetch it from its signed link.
+OUTBOUND_MEDIA_MAX_BYTES = env.int("OUTBOUND_MEDIA_MAX_BYTES", default=16 * 1_048_576)
+OUTBOUND_MEDIA_LINK_DAYS = env.int("OUTBOUND_MEDIA_LINK_DAYS", default=3)
 
 # Largest webhook body the receiver reads; larger ones are answered 413 unread.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1_048_576)

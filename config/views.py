@@ -6,14 +6,15 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from config.dashboard import dashboard_cards
+from config.dashboard import dashboard_cards, paused_queues
 from config.health import run_checks
 
 
 @login_required
 @require_GET
 def home(request):
-    return render(request, "home.html", {"cards": dashboard_cards(request.user)})
+    context = {"cards": dashboard_cards(request.user), "paused": paused_queues(request.user)}
+    return render(request, "home.html", context)
 
 
 @never_cache

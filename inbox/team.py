@@ -10,26 +10,19 @@ import logging
 import mimetypes
 import re
 
-from django.conf import settings
-from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django_q.tasks import async_task
 
 from inbox.conversations import preview_of, touch
 from inbox.models import CannedReply, Chat, ConversationMessage, Label, Note
 from instances.engine_cache import engine_for
-from instances.engines.base import EngineError, MessageKind
+from instances.engines.base import Capability, EngineError, MessageKind
 from instances.outbound import enqueue
 
 logger = logging.getLogger(__name__)
 M = ConversationMessage
 SHORTCUT = re.compile(r"(?<!\S)/([A-Za-z0-9_-]{1,40})(?!\S)")
-# The engine fetches an attachment from a signed address; it is good for a week, longer than
-# any send waits in the queue.
-ATTACHMENT_LINK_MAX_AGE = 7 * 24 * 3600
-ATTACHMENT_SALT = "inbox.attachment"
 
 
 def expand_canned(text: str) -> str:
@@ -52,20 +45,6 @@ def attachment_kind(mimetype: str) -> MessageKind:
     return MessageKind.DOCUMENT
 
 
-def attachment_url(message: ConversationMessage) -> str:
-    """Where the engine downloads an attachment: signed, so no sign-in and no guessing."""
-    token = signing.dumps(message.pk, salt=ATTACHMENT_SALT)
-    return f"{settings.PUBLIC_BASE_URL}{reverse('hooks:attachment', args=[token])}"
-
-
-def message_for_attachment_token(token: str) -> ConversationMessage | None:
-    try:
-        pk = signing.loads(token, salt=ATTACHMENT_SALT, max_age=ATTACHMENT_LINK_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return M.objects.filter(pk=pk, direction=M.Direction.OUT).exclude(media_file="").first()
-
-
 @transaction.atomic
 def send_reply(
     chat: Chat,
@@ -78,28 +57,33 @@ def send_reply(
     """Queue a reply and show it in the thread at once. Raises OutboundValidationError (nothing
     is kept then)."""
     text = expand_canned(text)
-    message = M.objects.create(
+    payload: dict = {"reply_to": quoted.wire_id} if quoted and quoted.wire_id else {}
+    if attachment is None:
+        kind = MessageKind.TEXT
+        payload["text"] = text
+    else:
+        mimetype = attachment.content_type or mimetypes.guess_type(attachment.name)[0] or ""
+        kind = attachment_kind(mimetype)
+        payload |= {"caption": text} if text else {}
+        payload |= {"filename": attachment.name[:255]} if kind == MessageKind.DOCUMENT else {}
+    # The queue stores the file until it is sent and gives the engine a signed link to it.
+    outbound = enqueue(chat.instance, chat.chat_id, kind, payload, priority=10, upload=attachment)
+    message = M(
         chat=chat,
         direction=M.Direction.OUT,
         author=user,
         body=text,
         quoted=quoted,
         quoted_provider_id=quoted.wire_id if quoted else "",
+        outbound=outbound,
     )
-    payload: dict = {"reply_to": quoted.wire_id} if quoted and quoted.wire_id else {}
     if attachment is not None:
-        mimetype = attachment.content_type or mimetypes.guess_type(attachment.name)[0] or ""
+        # The thread keeps its own copy: the queue deletes its file once the message is sent.
+        attachment.seek(0)
         message.media_file.save(attachment.name, attachment, save=False)
-        message.media_state, message.media_mimetype = M.Media.STORED, mimetype[:255]
+        message.media_state = M.Media.STORED
+        message.media_mimetype = str(outbound.payload.get("mimetype") or "")[:255]
         message.media_filename = attachment.name[:255]
-        kind = attachment_kind(mimetype)
-        payload |= {"url": attachment_url(message), "mimetype": mimetype}
-        payload |= {"filename": attachment.name[:255]} if kind == MessageKind.DOCUMENT else {}
-        payload |= {"caption": text} if text else {}
-    else:
-        kind = MessageKind.TEXT
-        payload["text"] = text
-    message.outbound = enqueue(chat.instance, chat.chat_id, kind, payload, priority=10)
     message.save()
     Chat.objects.filter(pk=chat.pk).update(
         last_message_at=message.sent_at,
@@ -165,11 +149,10 @@ def mark_read(chat: Chat) -> None:
 
 def send_seen(chat: Chat) -> bool:
     """The engine's "seen" for the chat, where the engine has one; True when it was sent."""
-    engine = engine_for(chat.instance)
-    if not hasattr(engine, "send_seen"):
+    if not chat.instance.supports(Capability.SEEN):
         return False
     try:
-        engine.send_seen(chat.chat_id)
+        engine_for(chat.instance).send_seen(chat.chat_id)
     except EngineError as exc:
         logger.info("Seen for chat %s not sent: %s", chat.pk, exc)
         return False

@@ -7,6 +7,4 @@ app_name = "hooks"
 urlpatterns = [
     path("<uuid:instance_uuid>/", views.receive_webhook, name="receive"),
     path("<uuid:instance_uuid>/<str:token>/", views.receive_webhook, name="receive_with_token"),
-    # The engine downloads a reply's attachment here (signed address, no sign-in).
-    path("files/<str:token>/", views.attachment, name="attachment"),
 ]

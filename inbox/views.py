@@ -405,21 +405,6 @@ def media_retry(request, message_pk: int):
     return _back(request, message.chat)
 
 
-def attachment(request, token: str):
-    """Where the engine downloads a reply's attachment: a signed, expiring address."""
-    message = team.message_for_attachment_token(token)
-    if message is None:
-        raise Http404("Unknown or expired link.")
-    mimetype = message.media_mimetype.split(";")[0].strip().lower()
-    # Always a download: the address works without signing in, so it must never render a page.
-    return FileResponse(
-        message.media_file.open("rb"),
-        as_attachment=True,
-        filename=message.media_filename or "attachment",
-        content_type=mimetype if mimetype in INLINE_TYPES else "application/octet-stream",
-    )
-
-
 # The event log (admins).
 
 

@@ -56,6 +56,7 @@ class InstanceAdmin(admin.ModelAdmin):
         "last_event_at",
         "last_polled_at",
         "auto_restarted_at",
+        "history_cursor",
         "created_at",
         "updated_at",
     )
@@ -91,7 +92,14 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "kind", "instance")
     search_fields = ("chat_id", "provider_id", "client_id")
-    readonly_fields = ("client_id", "provider_id", "attempts", "created_at", "updated_at")
+    readonly_fields = (
+        "client_id",
+        "provider_id",
+        "attempts",
+        "media_name",
+        "created_at",
+        "updated_at",
+    )
     list_select_related = ("instance",)
 
 
@@ -119,10 +127,11 @@ class QueueSettingsAdmin(admin.ModelAdmin):
         "min_delay_seconds",
         "max_delay_seconds",
         "per_minute_cap",
+        "act_human",
         "paused",
         "pause_reason",
     )
-    list_filter = ("paused",)
+    list_filter = ("paused", "act_human")
     search_fields = ("instance__name", "pause_reason")
     readonly_fields = ("next_send_at", "burst_until")
     list_select_related = ("instance",)

@@ -51,7 +51,8 @@ class InstanceForm(forms.ModelForm):
         fields = ("name", "engine", "base_url", "session_name", "api_key")
         help_texts = {
             "engine": "",
-            "session_name": "Session (WAHA), instance id (Wawp) or instance name (message-pro).",
+            "session_name": "Session (WAHA), instance id (Wawp, chat-api), instance name "
+            "(message-pro) or workspace id (WhautoChat).",
         }
 
     def __init__(self, *args, **kwargs):

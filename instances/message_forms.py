@@ -6,16 +6,19 @@ come back onto the field they name (`add_queue_errors`).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
+from instances.engines import ENGINES
 from instances.engines.base import MessageKind
 from instances.models import Instance, OutboundMessage, OutboundStatus
 from instances.outbound import OutboundValidationError
 from instances.outbound.enqueue import PRIORITY_RANGE
+from instances.outbound.validation import KIND_NEEDS
 
 KIND_LABELS = dict(OutboundMessage._meta.get_field("kind").choices)
 
@@ -33,7 +36,16 @@ def _url(label: str, *, required: bool = True) -> forms.Field:
 
 
 def _media_fields(caption: bool = True, filename: bool = False) -> dict[str, forms.Field]:
-    fields = {"url": _url("File address (http or https)")}
+    fields = {
+        "file": forms.FileField(
+            label="File",
+            required=False,
+            allow_empty_file=True,
+            help_text=f"Up to {settings.OUTBOUND_MEDIA_MAX_BYTES // 1_048_576} MB. Or give the "
+            "address of a file on the web below.",
+        ),
+        "url": _url("File address (http or https)", required=False),
+    }
     if caption:
         fields["caption"] = _text("Caption", rows=2)
     if filename:
@@ -88,7 +100,33 @@ KIND_FIELDS: dict[MessageKind, Any] = {
         "message_id": _text("Message id to react to", required=True),
         "emoji": _text("Emoji", help_text="Leave empty to remove your reaction."),
     },
+    MessageKind.TEMPLATE: lambda: {
+        "template": _text(
+            "Template", required=True, help_text="The id of a template stored on the gateway."
+        ),
+    },
 }
+
+
+def engines_for(kind: MessageKind) -> list[str]:
+    """The engine keys whose gateways can send `kind` (every engine for most kinds)."""
+    needed = KIND_NEEDS.get(kind)
+    return [
+        key
+        for key, engine in ENGINES.items()
+        if needed is None or needed in engine.capabilities_for(None)
+    ]
+
+
+def offered_kinds() -> list[tuple[str, str]]:
+    """Every kind some instance here can send: a template only where a gateway takes them."""
+    engines = set(Instance.objects.values_list("engine", flat=True).distinct())
+    return [
+        (value, label)
+        for value, label in KIND_LABELS.items()
+        if MessageKind(value) not in KIND_NEEDS or engines & set(engines_for(MessageKind(value)))
+    ]
+
 
 # Where a nested error from the shared rules belongs on this form.
 NESTED_FIELDS = {"options": "options", "sections": "rows"}
@@ -119,6 +157,11 @@ class ComposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = MessageKind(kind) if kind in set(MessageKind) else MessageKind.TEXT
         self.fields["kind"].initial = self.kind.value
+        self.fields["kind"].choices = offered_kinds()
+        if self.kind in KIND_NEEDS:
+            self.fields["instance"].queryset = Instance.objects.filter(
+                engine__in=engines_for(self.kind)
+            ).order_by("name")
         self.kind_field_names = list(KIND_FIELDS[self.kind]())
         self.fields.update(KIND_FIELDS[self.kind]())
         if self.kind is not MessageKind.REACTION:
@@ -136,11 +179,22 @@ class ComposeForm(forms.Form):
             raise forms.ValidationError("This time has passed; leave it empty to send now.")
         return send_at
 
+    def clean(self):
+        cleaned = super().clean()
+        media = "file" in self.fields and "url" not in self.errors
+        if media and not cleaned.get("file") and not cleaned.get("url"):
+            self.add_error("file", "Upload a file, or give the address of one below.")
+        return cleaned
+
+    def upload(self):
+        """The uploaded file of a media message, checked and stored by `enqueue`."""
+        return self.cleaned_data.get("file") or None
+
     def payload(self) -> dict[str, Any]:
         data = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name in self.kind_field_names or name == "reply_to"
+            if (name in self.kind_field_names or name == "reply_to") and name != "file"
         }
         data = {name: value for name, value in data.items() if value not in ("", None)}
         if self.kind is MessageKind.POLL:
@@ -195,3 +249,26 @@ class MessageFilterForm(forms.Form):
     until = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Until"
     )
+
+
+class RetryFailedForm(forms.Form):
+    """Which failed messages of one number to send again (seed 000, "Retry All Messages")."""
+
+    since = forms.DateField(
+        label="Only those created from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for every failed message.",
+    )
+    last_per_chat = forms.BooleanField(
+        label="Only the newest failed message of each chat",
+        required=False,
+        help_text="A customer then gets one message instead of a backlog.",
+    )
+
+    def since_start(self):
+        """`since` as the start of that day in the current time zone."""
+        day = self.cleaned_data.get("since")
+        if day is None:
+            return None
+        return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())

@@ -100,6 +100,8 @@ class Instance(models.Model):
     engine_flavor = models.CharField(max_length=20, blank=True)
     engine_tier = models.CharField(max_length=20, blank=True)
     engine_checked_at = models.DateTimeField(null=True, blank=True)
+    # Where reading the gateway's message history goes on from (chat-api's lastMessageNumber).
+    history_cursor = models.BigIntegerField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -214,6 +216,9 @@ class OutboundMessage(models.Model):
     chat_id = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=choices_from(MessageKind))
     payload = models.JSONField(default=dict, blank=True)
+    # An uploaded file's name in default_storage, deleted once the message is final
+    # (instances/outbound/media.py).
+    media_name = models.CharField("uploaded file", max_length=255, blank=True)
     priority = models.SmallIntegerField(default=0)
     send_at = models.DateTimeField(null=True, blank=True)
     # When the dispatcher may next try it: `send_at` at first, later than that after a retry.
@@ -246,6 +251,15 @@ class OutboundMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} to {self.chat_id} ({self.status})"
 
+    @property
+    def preview(self) -> str:
+        """A line of what the message says, for lists of messages."""
+        for key in ("text", "caption", "name", "title", "filename", "emoji"):
+            value = self.payload.get(key) if isinstance(self.payload, dict) else None
+            if isinstance(value, str) and value:
+                return value
+        return ""
+
 
 class SendAttempt(models.Model):
     """One try at sending an outbound message, as the worker that made it saw it."""
@@ -257,12 +271,15 @@ class SendAttempt(models.Model):
         FAILED = "failed", "Failed"
         UNCONFIRMED = "unconfirmed", "Unconfirmed"
         RECOVERED = "recovered", "Reconciled after the worker stopped"
+        CONFIRMED = "confirmed", "Found on the engine by its id"
         DECIDED = "decided", "Decided by a person"
 
     message = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="tries")
     # The message's instance again, so pacing counts an instance's recent sends from one index.
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="send_attempts")
     worker = models.CharField(max_length=100)
+    # The slot the instance's pacing reserved for this send (none for a burst).
+    planned_for = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SENDING)
@@ -304,6 +321,15 @@ class QueueSettings(models.Model):
     send_until = models.TimeField(null=True, blank=True)
     send_days = models.CharField(
         max_length=7, default="1234567", help_text="ISO weekday numbers, 1 = Monday."
+    )
+    # Mark the chat seen and show "typing..." before each send, where the engine can
+    # (instances/outbound/act_human.py).
+    act_human = models.BooleanField(
+        "act human",
+        default=False,
+        help_text="Before each message, mark the chat as read and show “typing…” for as long "
+        "as a person would take to type it. The typing happens inside the pause between "
+        "messages.",
     )
     paused = models.BooleanField(default=False)
     pause_reason = models.CharField(max_length=300, blank=True)

@@ -42,6 +42,8 @@ class QueueSettingsForm(forms.ModelForm):
             "send_from",
             "send_until",
             "send_days",
+            "act_human",
+            "paused",
         ]
         labels = {
             "min_delay_seconds": "Shortest pause between messages (seconds)",
@@ -50,20 +52,25 @@ class QueueSettingsForm(forms.ModelForm):
             "per_day_cap": "At most per day",
             "send_from": "Send from (time of day)",
             "send_until": "Send until (time of day)",
+            "act_human": "Act human",
+            "paused": "Pause sending",
         }
         help_texts = {
             "max_delay_seconds": "Each pause is drawn at random between the two, like a person.",
             "warmup_start_cap": "For a new number: the first day's cap, growing each day up to "
             "the daily cap. 0 turns warm-up off.",
             "send_until": "Leave both times empty to send all day; 22:00 to 06:00 runs overnight.",
+            "paused": "Messages wait in the queue until you untick this. Switchboard also pauses "
+            "by itself when WhatsApp restricts the number; untick to resume.",
         }
         widgets = {
             "send_from": forms.TimeInput(attrs={"type": "time"}),
             "send_until": forms.TimeInput(attrs={"type": "time"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, paused_by: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.paused_by = paused_by
         self.initial["send_days"] = list(self.instance.send_days or "1234567")
 
     def clean_send_days(self) -> str:
@@ -84,6 +91,11 @@ class QueueSettingsForm(forms.ModelForm):
             settings.warmup_started_on = timezone.localdate()
         if not settings.warmup_start_cap:
             settings.warmup_started_on = None
+        if not settings.paused:
+            settings.pause_reason = ""
+        elif "paused" in self.changed_data:
+            by = f" by {self.paused_by}" if self.paused_by else ""
+            settings.pause_reason = f"Paused{by} on the pace page."
         if commit:
             settings.save()
         return settings

@@ -15,10 +15,12 @@ from django_q.tasks import async_task
 
 from instances.actions import Action
 from instances.engine_cache import engine_for, forget_engine, fresh_engine
+from instances.engines import ENGINES
 from instances.engines.base import (
     AuthenticationError,
     Capability,
     EngineError,
+    EngineQueue,
     Me,
     NotFoundError,
     QrCode,
@@ -150,6 +152,50 @@ def delete_instance(instance: Instance, *, keep_engine_session: bool = False) ->
     except ProtectedError as exc:
         # A message was queued after the check above.
         raise InstanceInUseError(f"{instance.name} has messages in its history.") from exc
+
+
+def ready_send_only(instance: Instance, *, actor: AbstractBaseUser | None = None) -> None:
+    """A send-only cloud gateway (WhautoChat) has no session to start: it is ready to send as
+    soon as it is saved. Nothing happens for other engines."""
+    if instance.supports(Capability.SEND_ONLY) and instance.status != InstanceStatus.WORKING:
+        state = engine_for(instance).status()
+        record_state(
+            instance.pk,
+            state,
+            source=StatusChange.Source.ACTION,
+            actor=actor,
+            detail=state.raw_status,
+        )
+
+
+def ready_saved_instance(instance: Instance, *, actor: AbstractBaseUser | None = None) -> str:
+    """Set up a just-saved sessionless instance as "start" would; a problem to show, or "".
+
+    Such a gateway (chat-api) reports a running account from the first status poll on, which
+    would leave Start disabled before it ever registered the webhook: so saving registers it.
+    """
+    if not instance.supports(Capability.SESSIONLESS):
+        return ""
+    if instance.supports(Capability.SEND_ONLY):
+        ready_send_only(instance, actor=actor)
+        return ""
+    try:
+        perform_action(instance, Action.START, actor=actor, detail="set up when saved")
+    except EngineError as exc:
+        return exc.message
+    return ""
+
+
+def engine_queue(instance: Instance) -> EngineQueue:
+    """What waits in the gateway's own outbound queue (chat-api)."""
+    return engine_for(instance).engine_queue()
+
+
+def clear_engine_queue(instance: Instance) -> int:
+    """Drop everything waiting in the gateway's own queue; how many were dropped."""
+    cleared = engine_for(instance).clear_engine_queue()
+    logger.info("Cleared %s messages from the engine queue of instance %s", cleared, instance.pk)
+    return cleared
 
 
 def fetch_qr(instance: Instance) -> QrCode:
@@ -357,6 +403,12 @@ def flag_silent_instances(now: datetime | None = None) -> int:
     quiet = Q(last_event_at__lt=cutoff) | Q(
         last_event_at__isnull=True, status_changed_at__lt=cutoff
     )
-    return Instance.objects.filter(
-        quiet, status=InstanceStatus.WORKING, attention=Attention.NONE
-    ).update(attention=Attention.SILENT, updated_at=now)
+    # A send-only gateway (WhautoChat) sends no events at all: its silence means nothing.
+    send_only = [
+        key for key, engine in ENGINES.items() if Capability.SEND_ONLY in engine.capabilities
+    ]
+    return (
+        Instance.objects.filter(quiet, status=InstanceStatus.WORKING, attention=Attention.NONE)
+        .exclude(engine__in=send_only)
+        .update(attention=Attention.SILENT, updated_at=now)
+    )

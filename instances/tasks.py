@@ -9,7 +9,8 @@ from django_q.tasks import async_task
 
 from instances import services
 from instances.models import Instance
-from instances.outbound import dispatcher, pump, wake
+from instances.outbound import dispatcher, media, pump, wake
+from instances.outbound.reconcile import reconcile_history
 
 
 def poll_statuses() -> None:
@@ -23,6 +24,8 @@ def poll_instance_status(instance_id: int) -> None:
     instance = Instance.objects.filter(pk=instance_id).first()
     if instance is not None:
         services.poll_status(instance)
+        # Gateways that send without ids (chat-api) name their sends in the history.
+        reconcile_history(instance)
 
 
 def restart_failed_instance(instance_id: int) -> None:
@@ -43,8 +46,15 @@ def pump_outbound() -> None:
 
 
 def ensure_pump() -> None:
-    """Every minute (a Schedule): recover sends a dead worker left; start the pump when work
-    lies ahead and none runs (it ended idle, or died with its worker)."""
+    """Every minute (a Schedule): recover sends a dead worker left, look unconfirmed ones up,
+    and start the pump when work lies ahead and none runs (it ended idle, or died with its
+    worker)."""
     dispatcher.recover_stale_sends()
+    dispatcher.reconcile_unconfirmed()
     if pump.has_work_ahead(timezone.now()) and not wake.pump_is_running():
         async_task("instances.tasks.pump_outbound", group="outbound-pump")
+
+
+def delete_finished_media() -> None:
+    """Every 15 minutes (a Schedule): delete the uploaded files finished messages no longer need."""
+    media.delete_finished_media()

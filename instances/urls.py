@@ -17,5 +17,11 @@ urlpatterns = [
     path("<int:pk>/refresh/", views.instance_refresh, name="refresh"),
     path("<int:pk>/delete/", views.instance_delete, name="delete"),
     path("<int:pk>/pace/", views.instance_queue_settings, name="queue_settings"),
+    path("<int:pk>/engine-queue/", views.instance_engine_queue, name="engine_queue"),
+    path(
+        "<int:pk>/engine-queue/clear/",
+        views.instance_clear_engine_queue,
+        name="clear_engine_queue",
+    ),
     path("<int:pk>/<str:action>/", views.instance_action, name="action"),
 ]

@@ -5,7 +5,6 @@ import base64
 import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -26,8 +25,9 @@ from instances.engines.base import (
     WrongStateError,
 )
 from instances.forms import InstanceForm, PairingCodeForm
-from instances.models import PENDING_OUTBOUND, Instance, InstanceStatus
+from instances.models import Instance, InstanceStatus
 from instances.outbound.dispatcher import queue_settings
+from instances.outbound.overview import overviews, with_queue_counts
 from instances.queue_forms import QueueSettingsForm
 from instances.webhook_reach import webhook_warning
 
@@ -42,9 +42,7 @@ def _get_instance_for_user(request, pk: int) -> Instance:
 
 
 def _instances_with_queue_depth():
-    return Instance.objects.annotate(
-        queue_depth=Count("outbound", filter=Q(outbound__status__in=PENDING_OUTBOUND))
-    ).order_by("name")
+    return with_queue_counts(Instance.objects.order_by("name"))
 
 
 @require(Ability.VIEW_INSTANCES)
@@ -52,10 +50,16 @@ def _instances_with_queue_depth():
 def instance_list(request):
     page = Paginator(_instances_with_queue_depth(), 25).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    queues = overviews(rows)
+    for row in rows:
+        row.overview = queues[row.pk]
     cursor = cursor_of(
         page.number,
         page.paginator.count,
-        [(i.pk, i.name, i.status, i.attention, i.phone, i.engine, i.queue_depth) for i in rows],
+        [
+            (i.pk, i.name, i.status, i.attention, i.phone, i.engine, i.queue_depth, i.overview)
+            for i in rows
+        ],
     )
     template = "instances/instance_list.html"
     if request.htmx:
@@ -69,7 +73,17 @@ def instance_create(request):
     form = InstanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         instance = form.save()
-        messages.success(request, f"Added {instance.name}. Start it to link a number.")
+        problem = services.ready_saved_instance(instance, actor=request.user)
+        if problem:
+            messages.warning(
+                request, f"Added {instance.name}, but the engine could not be set up: {problem}"
+            )
+        elif instance.supports(Capability.SEND_ONLY):
+            messages.success(request, f"Added {instance.name}. It is ready to send.")
+        elif instance.supports(Capability.SESSIONLESS):
+            messages.success(request, f"Added {instance.name} and registered its webhook.")
+        else:
+            messages.success(request, f"Added {instance.name}. Start it to link a number.")
         return redirect(instance)
     return render(request, "instances/instance_form.html", {"form": form})
 
@@ -81,7 +95,13 @@ def instance_edit(request, pk: int):
     form = InstanceForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved {instance.name}.")
+        problem = services.ready_saved_instance(instance, actor=request.user)
+        if problem:
+            messages.warning(
+                request, f"Saved {instance.name}, but the engine could not be set up: {problem}"
+            )
+        else:
+            messages.success(request, f"Saved {instance.name}.")
         return redirect(instance)
     return render(request, "instances/instance_form.html", {"form": form, "instance": instance})
 
@@ -154,6 +174,10 @@ def instance_detail(request, pk: int):
             "offers": offered_actions(instance),
             "pairing_form": PairingCodeForm(),
             "capability": {c.value: instance.supports(c) for c in Capability},
+            "queue": overviews(with_queue_counts(Instance.objects.filter(pk=instance.pk)))[
+                instance.pk
+            ],
+            "session_label": instance.engine_class.session_label,
         }
 
     template = "instances/instance_detail.html"
@@ -310,6 +334,43 @@ def instance_delete(request, pk: int):
     return redirect("instances:list")
 
 
+def _get_engine_queue_instance(request, pk: int) -> Instance:
+    instance = _get_instance_for_user(request, pk)
+    if not instance.supports(Capability.ENGINE_QUEUE):
+        raise Http404(f"{instance.engine_class.label} keeps no queue of its own.")
+    return instance
+
+
+@require(Ability.MANAGE_INSTANCES)
+@never_cache
+@require_GET
+def instance_engine_queue(request, pk: int):
+    """What waits in the gateway's own outbound queue (chat-api), asked for on each visit."""
+    instance = _get_engine_queue_instance(request, pk)
+    context = {"instance": instance, "queue": None, "error": ""}
+    try:
+        context["queue"] = services.engine_queue(instance)
+    except EngineError as exc:
+        context["error"] = f"Could not read the engine's queue: {exc.message}"
+    return render(request, "instances/engine_queue.html", context)
+
+
+@require(Ability.MANAGE_INSTANCES)
+@require_http_methods(["GET", "POST"])
+def instance_clear_engine_queue(request, pk: int):
+    """GET asks for confirmation; POST drops everything waiting on the gateway."""
+    instance = _get_engine_queue_instance(request, pk)
+    if request.method == "GET":
+        return render(request, "instances/engine_queue_clear.html", {"instance": instance})
+    try:
+        cleared = services.clear_engine_queue(instance)
+    except EngineError as exc:
+        messages.error(request, f"Could not clear the engine's queue: {exc.message}")
+    else:
+        messages.success(request, f"Cleared {cleared} messages from the engine's queue.")
+    return redirect("instances:engine_queue", pk=instance.pk)
+
+
 @require(Ability.MANAGE_INSTANCES)
 @require_POST
 def instance_refresh(request, pk: int):
@@ -332,7 +393,11 @@ def instance_refresh(request, pk: int):
 def instance_queue_settings(request, pk: int):
     """How fast and when the instance sends; applies from its next message."""
     instance = _get_instance_for_user(request, pk)
-    form = QueueSettingsForm(request.POST or None, instance=queue_settings(instance))
+    form = QueueSettingsForm(
+        request.POST or None,
+        instance=queue_settings(instance),
+        paused_by=request.user.get_username(),
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Saved the sending pace of {instance.name}.")

@@ -6,6 +6,7 @@ import ipaddress
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from instances.engines.base import Capability
 from instances.models import Instance, InstanceStatus, StatusChange
 
 # Statuses an engine announces by webhook; a session that vanished (STOPPED) sends nothing.
@@ -33,6 +34,8 @@ def webhook_warning(instance: Instance, history: Sequence[StatusChange]) -> str:
 
     `history` is the instance's newest status changes first, as the page shows them.
     """
+    if instance.supports(Capability.SEND_ONLY):
+        return ""
     webhook_host = urlsplit(instance.webhook_url).hostname
     engine_host = urlsplit(instance.base_url).hostname
     if is_loopback(webhook_host) and not is_loopback(engine_host):
@@ -41,6 +44,9 @@ def webhook_warning(instance: Instance, history: Sequence[StatusChange]) -> str:
             f"as seen from {engine_host}, so events cannot arrive. Set PUBLIC_BASE_URL to an "
             "address the engine can reach, then start the session again."
         )
+    if instance.supports(Capability.SESSIONLESS):
+        # chat-api posts messages and acks but never a status: every change comes by poll.
+        return ""
     polled = next(
         (
             change

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from accounts.roles import Role
 from tests.factories import UserFactory
 
-pytest_plugins = ["tests.simulator_fixture"]
+pytest_plugins = ["tests.simulator_fixture", "tests.companion_fixture"]
 
 
 @pytest.fixture(autouse=True, scope="session")

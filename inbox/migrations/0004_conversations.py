@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0001_contacts_and_tags'),
         ('inbox', '0003_worded_event_kinds'),
-        ('instances', '0007_outbound_batches_and_bursts'),
+        ('instances', '0012_more_gateways'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

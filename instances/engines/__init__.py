@@ -5,14 +5,18 @@ from __future__ import annotations
 import httpx
 
 from instances.engines.base import Engine, EngineConfig
+from instances.engines.chatapi import ChatApiEngine
 from instances.engines.messagepro import MessageProEngine
 from instances.engines.waha import WahaEngine
 from instances.engines.wawp import WawpEngine
+from instances.engines.whautochat import WhautoChatEngine
 
 ENGINES: dict[str, type[Engine]] = {
     "waha": WahaEngine,
     "wawp": WawpEngine,
     "messagepro": MessageProEngine,
+    "chatapi": ChatApiEngine,
+    "whautochat": WhautoChatEngine,
 }
 
 ENGINE_CHOICES: list[tuple[str, str]] = [(key, engine.label) for key, engine in ENGINES.items()]

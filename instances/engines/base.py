@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -66,6 +67,22 @@ class Capability(enum.StrEnum):
     LOOKUP_MESSAGE = "lookup_message"
     DOWNLOAD_MEDIA = "download_media"
     LOOKUP_LID = "lookup_lid"
+    # Acting human before a send (docs/architecture.md, "Outbound queue").
+    SEEN = "seen"
+    TYPING = "typing"
+    # One account per address and no session to create or stop (chat-api, WhautoChat): what
+    # "start" would set up is set up when the instance is saved.
+    SESSIONLESS = "sessionless"
+    # A cloud gateway without sessions or webhooks (WhautoChat): always ready, it only sends.
+    SEND_ONLY = "send_only"
+    # Sends are answered without a message id (chat-api): such a send is recorded as sent
+    # without ticks until the gateway's history names it (`message_history`).
+    NO_MESSAGE_IDS = "no_message_ids"
+    TEMPLATE_MESSAGES = "template_messages"
+    # The gateway keeps its own outbound queue, which can be shown and cleared.
+    ENGINE_QUEUE = "engine_queue"
+    MESSAGE_HISTORY = "message_history"
+    CREATE_GROUP = "create_group"
 
 
 class MessageKind(enum.StrEnum):
@@ -80,6 +97,9 @@ class MessageKind(enum.StrEnum):
     LIST = "list"
     LINK_PREVIEW = "link_preview"
     REACTION = "reaction"
+    # A template the gateway stores (WhautoChat), named by its id; only engines with
+    # Capability.TEMPLATE_MESSAGES accept it.
+    TEMPLATE = "template"
 
 
 @dataclass(frozen=True)
@@ -110,7 +130,7 @@ class SendRequest:
     text: text, link_preview (bool); image/document/video/voice: url, mimetype, filename, caption;
     location: latitude, longitude, title; contact: vcard or contacts; poll: name, options,
     multiple; list: title, description, button_text, footer, sections; link_preview: text,
-    url, title, description, image_url; reaction: message_id, emoji.
+    url, title, description, image_url; reaction: message_id, emoji; template: template.
     Common optional: reply_to. `client_id` is sent where the engine honours client ids, so an
     unconfirmed send can be looked up later.
     """
@@ -140,6 +160,34 @@ class SendResult:
 class CheckResult:
     exists: bool
     chat_id: str = ""
+
+
+@dataclass(frozen=True)
+class QueuedOnEngine:
+    """One message waiting in a gateway's own outbound queue."""
+
+    id: str
+    chat_id: str = ""
+    kind: str = ""
+    text: str = ""
+    last_try_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EngineQueue:
+    """A gateway's own outbound queue: how many wait, and the first of them."""
+
+    total: int
+    first: tuple[QueuedOnEngine, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """Messages a gateway kept, after a cursor, as the message events its webhooks would have
+    carried (the same event ids, so nothing is stored twice); pass `cursor` to the next call."""
+
+    events: tuple[Event, ...]
+    cursor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +345,35 @@ class Engine:
     def lookup_lid(self, lid: str) -> str:
         """The phone chat id (`<digits>@c.us`) behind a privacy id, or "" when unknown."""
         raise self._unsupported("look up a LID")
+
+    # Acting human: what a person's phone shows before they answer.
+    def send_seen(self, chat_id: str) -> None:
+        """Mark the chat's messages as read (blue ticks)."""
+        raise self._unsupported("mark a chat as read")
+
+    def start_typing(self, chat_id: str) -> None:
+        """Show "typing..." in the chat; WhatsApp drops it by itself after some seconds."""
+        raise self._unsupported("show typing")
+
+    def stop_typing(self, chat_id: str) -> None:
+        raise self._unsupported("stop showing typing")
+
+    def message_history(self, after: int | None = None) -> HistoryPage:
+        """Messages the gateway stored after the cursor of an earlier page (None: its latest)."""
+        raise self._unsupported("list its message history")
+
+    def create_group(self, name: str, phones: list[str], text: str = "") -> str:
+        """Create a group with these numbers and post `text` in it; the group's chat id, or ""
+        when the gateway creates it later."""
+        raise self._unsupported("create a group")
+
+    # The gateway's own outbound queue.
+    def engine_queue(self) -> EngineQueue:
+        raise self._unsupported("show its own message queue")
+
+    def clear_engine_queue(self) -> int:
+        """Drop every message waiting on the gateway; how many were dropped."""
+        raise self._unsupported("clear its own message queue")
 
     # Webhooks.
     def configure_webhook(self, url: str, secret: str) -> None:

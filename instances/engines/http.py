@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 import httpx
+from django.conf import settings
 
 from instances.engines.errors import (
     AuthenticationError,
@@ -20,10 +21,10 @@ from instances.engines.errors import (
     UnconfirmedError,
 )
 
-# Connect fast (a gateway that is down should say so quickly); give reads room, because WAHA
-# waits up to ~5 s before answering 422 for a session in the wrong state.
+# Connect fast (a gateway that is down should say so quickly); give reads room (the
+# ENGINE_READ_TIMEOUT setting, 30 s by default), because WAHA waits up to ~5 s before answering
+# 422 for a session in the wrong state.
 CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 30.0
 USER_AGENT = "Switchboard/0.1"
 
 
@@ -45,7 +46,7 @@ def build_client(
         base_url=base_url.rstrip("/"),
         headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
         params=params,
-        timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+        timeout=httpx.Timeout(settings.ENGINE_READ_TIMEOUT, connect=CONNECT_TIMEOUT),
         transport=transport,
         verify=shared_ssl_context(),
         follow_redirects=False,

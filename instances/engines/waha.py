@@ -127,6 +127,8 @@ class WahaEngine(Engine):
             Capability.LOOKUP_MESSAGE,
             Capability.DOWNLOAD_MEDIA,
             Capability.LOOKUP_LID,
+            Capability.SEEN,
+            Capability.TYPING,
         }
     )
     credential_label = CREDENTIAL
@@ -396,6 +398,20 @@ class WahaEngine(Engine):
             return ""
         phone = data.get("pn")
         return phone if isinstance(phone, str) and phone.endswith("@c.us") else ""
+
+    # Acting human: `POST /api/sendSeen|startTyping|stopTyping` with `{session, chatId}`, in
+    # every release since Core 2024.10.8 (its OpenAPI document, docs/gateways.md).
+    def send_seen(self, chat_id: str) -> None:
+        self._chat_action("/api/sendSeen", chat_id)
+
+    def start_typing(self, chat_id: str) -> None:
+        self._chat_action("/api/startTyping", chat_id)
+
+    def stop_typing(self, chat_id: str) -> None:
+        self._chat_action("/api/stopTyping", chat_id)
+
+    def _chat_action(self, path: str, chat_id: str) -> None:
+        self.request("POST", path, json={"session": self.config.session, "chatId": chat_id})
 
     # Webhooks.
     def configure_webhook(self, url: str, secret: str) -> None:

@@ -169,6 +169,7 @@ class WawpEngine(Engine):
             Capability.QR,
             Capability.PAIRING_CODE,
             Capability.CHECK_EXISTS,
+            Capability.TYPING,
         }
     )
     credential_label = "Access token"
@@ -243,6 +244,14 @@ class WawpEngine(Engine):
         return CheckResult(
             exists=bool(data.get("exists")), chat_id=jid if isinstance(jid, str) else ""
         )
+
+    # Acting human. Wawp's `/v2/send/seen` needs the ids of the messages to mark, which a send
+    # does not have, so only typing is offered (seed 001, "Start Typing", "Stop Typing").
+    def start_typing(self, chat_id: str) -> None:
+        self.request("POST", "/v2/send/start-typing", json={"chatId": chat_id})
+
+    def stop_typing(self, chat_id: str) -> None:
+        self.request("POST", "/v2/send/stop-typing", json={"chatId": chat_id})
 
     # Webhooks.
     @classmethod

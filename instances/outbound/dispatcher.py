@@ -41,7 +41,7 @@ from instances.models import (
     QueueSettings,
     SendAttempt,
 )
-from instances.outbound import pacing
+from instances.outbound import act_human, pacing
 from instances.outbound.status import is_forward, wire_id
 from instances.outbound.wake import wake_pump
 
@@ -63,6 +63,8 @@ FAILURES_REASON = (
 # (bench/outbound_pacing.py: 1 s starved 4 workers serving 50 instances, 0.2 s let pick-up delays
 # through; docs/benchmarks.md).
 LOOKAHEAD = timedelta(seconds=0.5)
+# Typing stops this long after the previous send at the earliest (act_human.py).
+TYPING_MARGIN = 0.5
 # Like the pump, a burst stays short so that stopping a worker never waits long for it.
 BURST_SECONDS = 2.0
 # How long a burst chain holds its instance's turn without renewing it: a dead worker's chain
@@ -74,8 +76,17 @@ BURST_HOLD = timedelta(minutes=1)
 BATCH = 20
 # Longer than an engine's read timeout: a send still `sending` after this is not in flight.
 STALE_AFTER = timedelta(minutes=2)
+# Said on the attempt of a send the gateway answered without an id (chat-api).
+NO_MESSAGE_ID_DETAIL = (
+    "Sent without a message id: delivery ticks show once the gateway's history names it."
+)
 S = OutboundStatus
 Outcome = SendAttempt.Outcome
+# Notes on a message's history that are not tries at sending it: caps do not count them.
+NOT_SENDS = (Outcome.DECIDED, Outcome.CONFIRMED)
+# An unconfirmed send is looked up by its id for a few minutes (the watchdog's runs), giving the
+# engine a moment to store it first; what is still not found then waits for a person.
+LOOK_UP_UNCONFIRMED = (timedelta(seconds=20), timedelta(minutes=5))
 
 
 def worker_name() -> str:
@@ -107,7 +118,7 @@ def take_turn(instance: Instance, now: datetime, rng: random.Random) -> datetime
         return None
     previous = settings.next_send_at
     slot = max(now, previous) if previous else now
-    if slot - now > LOOKAHEAD or not due_messages(instance, slot).exists():
+    if slot - now > lookahead(settings) or not due_messages(instance, slot).exists():
         return None
     unchanged = Q(next_send_at__isnull=True) if previous is None else Q(next_send_at=previous)
     held_until = _held_until(instance, settings, slot)
@@ -129,6 +140,20 @@ def is_burst(settings: QueueSettings) -> bool:
     return settings.max_delay_seconds <= 0
 
 
+def typing_budget(settings: QueueSettings) -> float:
+    """The longest "typing..." before a send of this instance: it has to fit inside the
+    shortest delay the instance may draw, so acting human never slows the instance down."""
+    if not settings.act_human or is_burst(settings):
+        return 0.0
+    return max(0.0, min(act_human.MAX_TYPING_SECONDS, settings.min_delay_seconds - TYPING_MARGIN))
+
+
+def lookahead(settings: QueueSettings) -> timedelta:
+    """How early a turn is handed out: early enough to type before the slot, where it acts
+    human."""
+    return LOOKAHEAD + timedelta(seconds=typing_budget(settings))
+
+
 def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> datetime | None:
     """When sending hours, the daily cap or the per-minute cap next allow a send; None: now."""
     opens = _window_opens(settings, now)
@@ -137,7 +162,7 @@ def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> d
     midnight = _midnight(settings, now)
     sent_today = (
         SendAttempt.objects.filter(instance=instance, started_at__gte=midnight)
-        .exclude(outcome=Outcome.DECIDED)
+        .exclude(outcome__in=NOT_SENDS)
         .count()
     )
     if sent_today >= _daily_cap(settings, now):
@@ -182,7 +207,12 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def claim_batch(
-    instance: Instance, now: datetime, worker: str, limit: int = 1
+    instance: Instance,
+    now: datetime,
+    worker: str,
+    limit: int = 1,
+    *,
+    planned_for: datetime | None = None,
 ) -> list[OutboundMessage]:
     """Up to `limit` due rows, highest priority and oldest first, now `sending` and ours alone,
     each with its attempt recorded; in the order they must be sent."""
@@ -212,7 +242,13 @@ def claim_batch(
             ).order_by("claim_order")
         )
         SendAttempt.objects.bulk_create(
-            SendAttempt(message=message, instance=instance, worker=worker, started_at=now)
+            SendAttempt(
+                message=message,
+                instance=instance,
+                worker=worker,
+                planned_for=planned_for,
+                started_at=now,
+            )
             for message in claimed
         )
     for message in claimed:
@@ -279,7 +315,10 @@ def send_claimed(message: OutboundMessage, *, rng: random.Random, now=timezone.n
         logger.exception("Sending outbound message %s failed unexpectedly", message.pk)
         detail = "Switchboard failed while sending; the message may have gone out."
         return _finish(message, S.UNCONFIRMED, Outcome.UNCONFIRMED, detail, now())
-    return _finish(message, S.SENT, Outcome.SENT, "", now(), provider_id=result.provider_id)
+    detail = ""
+    if not result.provider_id and message.instance.supports(Capability.NO_MESSAGE_IDS):
+        detail = NO_MESSAGE_ID_DETAIL
+    return _finish(message, S.SENT, Outcome.SENT, detail, now(), provider_id=result.provider_id)
 
 
 def is_reach_out_restriction(error: EngineError) -> bool:
@@ -371,14 +410,12 @@ def send_next(
     claiming BATCH rows at a time, instead of queueing a task per message; caps, hours and
     pauses are checked before every batch.
     """
-    if slot is not None:
-        wait = (slot - timezone.now()).total_seconds()
-        if wait > 0:
-            sleep(min(wait, LOOKAHEAD.total_seconds()))
     instance = _with_settings(instance_id)
     if instance is None:
         return None
     settings = instance.queue
+    if slot is not None:
+        _wait_until(slot - timedelta(seconds=typing_budget(settings)), sleep, lookahead(settings))
     rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
     worker = worker_name()
     outcome = None
@@ -386,9 +423,16 @@ def send_next(
     # Paused or unlinked since the pump handed out the slot: the rows wait.
     while may_send(instance, settings):
         limit = batch_allowance(instance, settings, timezone.now()) if is_burst(settings) else 1
-        batch = claim_batch(instance, timezone.now(), worker, limit) if limit else []
+        planned_for = None if is_burst(settings) else slot
+        batch = (
+            claim_batch(instance, timezone.now(), worker, limit, planned_for=planned_for)
+            if limit
+            else []
+        )
         if not batch:
             break
+        if slot is not None and typing_budget(settings):
+            _act_human(batch[0], typing_budget(settings), slot, rng, sleep)
         outcome = send_batch(batch, rng)
         if outcome.status == S.QUEUED or time.monotonic() >= ends or not is_burst(settings):
             break
@@ -399,6 +443,27 @@ def send_next(
     if is_burst(settings):
         _pass_burst_on(instance_id, more=outcome is not None and outcome.status == S.SENT)
     return outcome
+
+
+def _wait_until(moment: datetime, sleep: Callable[[float], None], at_most: timedelta) -> None:
+    wait = (moment - timezone.now()).total_seconds()
+    if wait > 0:
+        sleep(min(wait, at_most.total_seconds()))
+
+
+def _act_human(
+    message: OutboundMessage,
+    budget: float,
+    slot: datetime,
+    rng: random.Random,
+    sleep: Callable[[float], None],
+) -> None:
+    """Seen, then typing for a time drawn from the text, ending at the slot: inside the delay."""
+    typing = min(act_human.typing_seconds(message.kind, message.payload, rng), budget)
+    _wait_until(slot - timedelta(seconds=typing), sleep, timedelta(seconds=budget))
+    # Late (a busy worker): type for what is left, so the send still keeps its slot.
+    typing = min(typing, max(0.0, (slot - timezone.now()).total_seconds()))
+    act_human.perform_act_human(engine_for(message.instance), message.chat_id, typing, sleep)
 
 
 def _pass_burst_on(instance_id: int, *, more: bool) -> None:
@@ -429,7 +494,7 @@ def batch_allowance(instance: Instance, settings: QueueSettings, now: datetime) 
     """How many rows a burst may claim now: BATCH, or less where a cap or the hours say so."""
     if _window_opens(settings, now) is not None:
         return 0
-    started = SendAttempt.objects.filter(instance=instance).exclude(outcome=Outcome.DECIDED)
+    started = SendAttempt.objects.filter(instance=instance).exclude(outcome__in=NOT_SENDS)
     this_minute = started.filter(started_at__gt=now - pacing.MINUTE).count()
     today = started.filter(started_at__gte=_midnight(settings, now)).count()
     cap = _daily_cap(settings, now)
@@ -473,6 +538,50 @@ def recover_stale_sends(now: datetime | None = None) -> int:
             _reconcile(message, now)
         recovered += 1
     return recovered
+
+
+def reconcile_unconfirmed(now: datetime | None = None) -> int:
+    """Unconfirmed sends of the last few minutes, looked up by the id Switchboard sent with them:
+    the ones the engine has are sent after all. The number settled."""
+    now = now or timezone.now()
+    newest, oldest = LOOK_UP_UNCONFIRMED
+    recent = OutboundMessage.objects.filter(
+        status=S.UNCONFIRMED, status_changed_at__range=(now - oldest, now - newest)
+    )
+    settled = 0
+    for message in recent.select_related("instance")[:500]:
+        if not message.instance.supports(Capability.LOOKUP_MESSAGE):
+            continue
+        try:
+            found = engine_for(message.instance).lookup_message(message.chat_id, wire_id(message))
+        except EngineError as exc:
+            logger.info("Could not look up outbound message %s: %s", message.pk, exc.message)
+            continue
+        if found is not None and _confirm(message, found.provider_id, now):
+            settled += 1
+    return settled
+
+
+def _confirm(message: OutboundMessage, provider_id: str, now: datetime) -> bool:
+    with transaction.atomic():
+        confirmed = OutboundMessage.objects.filter(pk=message.pk, status=S.UNCONFIRMED).update(
+            status=S.SENT,
+            provider_id=provider_id[:200] or message.provider_id,
+            sent_at=now,
+            last_error="",
+            status_changed_at=now,
+        )
+        if confirmed:
+            SendAttempt.objects.create(
+                message=message,
+                instance=message.instance,
+                worker=worker_name(),
+                started_at=now,
+                finished_at=now,
+                outcome=Outcome.CONFIRMED,
+                detail="The engine has the message: it was sent before the answer was lost.",
+            )
+    return bool(confirmed)
 
 
 def _reconcile(message: OutboundMessage, now: datetime) -> None:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from instances.models import Instance, InstanceStatus, OutboundStatus, QueueSettings
-from instances.outbound import dispatcher
+from instances.outbound import act_human, dispatcher
 from instances.outbound.wake import LEASE_KEY
 
 # Short runs: a stopping worker waits for its running task, so a long pump would hold up every
@@ -37,13 +37,15 @@ RUN_SECONDS = 3.0
 LEASE_SECONDS = 20
 MAX_NAP = 1.0
 MIN_NAP = 0.05
+LONGEST_LOOKAHEAD = dispatcher.LOOKAHEAD + timedelta(seconds=act_human.MAX_TYPING_SECONDS)
 # The watchdog's period: work further away than this is the watchdog's to start.
 HORIZON = timedelta(minutes=1)
 
 
 def ready_instances(now: datetime):
-    """WORKING, unpaused instances with something due and a turn starting within LOOKAHEAD."""
-    return _sendable(now, turn_by=now + dispatcher.LOOKAHEAD, due_by=now).distinct()
+    """WORKING, unpaused instances with something due and a turn starting within their
+    lookahead (longer where they act human: `dispatcher.lookahead`)."""
+    return _sendable(now, turn_by=now + LONGEST_LOOKAHEAD, due_by=now).distinct()
 
 
 def _sendable(now: datetime, *, turn_by: datetime, due_by: datetime):
@@ -73,9 +75,15 @@ def next_wake(now: datetime) -> datetime:
         next_send_at__gt=now + dispatcher.LOOKAHEAD,
         instance__status=InstanceStatus.WORKING,
         instance__outbound__status=OutboundStatus.QUEUED,
-    ).aggregate(at=Min("next_send_at"))["at"]
-    if waiting is not None:
-        waiting -= dispatcher.LOOKAHEAD
+    )
+    turns = [waiting.filter(act_human=False).aggregate(at=Min("next_send_at"))["at"]]
+    if turns[0] is not None:
+        turns[0] -= dispatcher.LOOKAHEAD
+    # Instances that act human hand their turns out earlier, each by its own typing budget.
+    turns += [
+        settings.next_send_at - dispatcher.lookahead(settings)
+        for settings in waiting.filter(act_human=True).distinct()
+    ]
     due = (
         Instance.objects.filter(
             status=InstanceStatus.WORKING, outbound__status=OutboundStatus.QUEUED
@@ -83,7 +91,7 @@ def next_wake(now: datetime) -> datetime:
         .filter(outbound__due_at__gt=now)
         .aggregate(at=Min("outbound__due_at"))["at"]
     )
-    return min(at for at in (waiting, due, latest) if at is not None)
+    return min(at for at in (*turns, due, latest) if at is not None)
 
 
 Send = Callable[[int, datetime], None]

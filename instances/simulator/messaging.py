@@ -101,12 +101,17 @@ class MessagingMixin:
             )
             record = MessageRecord("outgoing", endpoint, copy.deepcopy(request), message)
             session.add(record, key)
+            # Sends join the chat actions' timeline, so a test sees seen -> typing -> send.
+            session.actions.append({"action": endpoint, "chatId": chat_id, "id": message_id})
             answer = copy.deepcopy(message)
             self._announce_sent(session, record)
             return answer
 
     def record_action(self, endpoint: str, body: Any) -> None:
-        """sendSeen, startTyping, stopTyping: nothing to answer, but remembered for tests."""
+        """sendSeen, startTyping, stopTyping: nothing to answer, but remembered for tests.
+
+        `actions` is a timeline: every accepted send is appended to it as well.
+        """
         request = validate_send(endpoint, body)
         with self._lock:
             session = self._working(request["session"])

@@ -255,6 +255,7 @@ class SimulatorState(MessagingMixin):
         return [record for record in self.messages(name) if record.direction == "outgoing"]
 
     def actions(self, name: str) -> list[dict[str, Any]]:
+        """Chat actions (sendSeen, startTyping, stopTyping) and sends, in the order they came."""
         with self._lock:
             return copy.deepcopy(self._existing(name).actions)
 

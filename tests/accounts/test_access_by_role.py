@@ -51,11 +51,15 @@ ACCESS = [
     ("instances:delete", True, "get", {ADMIN}),
     ("instances:queue_settings", True, "get", {ADMIN}),
     ("instances:action", "action", "get", {ADMIN}),
+    ("instances:engine_queue", True, "get", {ADMIN}),
+    ("instances:clear_engine_queue", True, "get", {ADMIN}),
     ("messages:list", False, "get", {ADMIN, OPERATOR}),
     ("messages:compose", False, "get", {ADMIN, OPERATOR}),
     ("messages:detail", "message", "get", {ADMIN, OPERATOR}),
     ("messages:action", "message_action", "get", {ADMIN, OPERATOR}),
     ("messages:resume", True, "post", {ADMIN, OPERATOR}),
+    ("messages:retry_failed", True, "get", {ADMIN, OPERATOR}),
+    ("messages:clear_queue", True, "get", {ADMIN, OPERATOR}),
 ]
 
 # Reachable without a role: sign-in pages, the health probe, webhooks (signed) and the admin
@@ -67,7 +71,8 @@ PUBLIC = {
     "healthz",
     "hooks:receive",
     "hooks:receive_with_token",
-    "hooks:attachment",
+    # Outbound media: fetched by the gateway through a signed, expiring link.
+    "messages:media",
 }
 
 

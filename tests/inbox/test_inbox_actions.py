@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from inbox.models import CannedReply, Chat, ConversationMessage, Label, Note
@@ -14,6 +15,7 @@ from tests.inbox.webhooks import envelope, post
 pytestmark = pytest.mark.django_db
 CUSTOMER = "4917612345678@c.us"
 HTMX = {"HX-Request": "true"}
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 
 @pytest.fixture
@@ -84,20 +86,31 @@ def test_a_canned_reply_shortcut_is_expanded(team, chat):
     assert OutboundMessage.objects.get().payload["text"] == "We are open 9 to 5. Thanks! /unknown"
 
 
-def test_an_attachment_goes_out_from_a_signed_address_the_engine_can_fetch(
-    team, chat, client, settings
-):
+def test_an_attachment_goes_out_through_the_queue_and_stays_in_the_thread(team, chat, settings):
     settings.PUBLIC_BASE_URL = "http://testserver"
-    upload = SimpleUploadedFile("photo.png", b"\x89PNG fake", content_type="image/png")
+    upload = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
     team.post(reverse("inbox:reply", args=[chat.pk]), {"text": "Here", "attachment": upload})
     outbound = OutboundMessage.objects.get()
     assert outbound.kind == "image" and outbound.payload["caption"] == "Here"
-    address = outbound.payload["url"]
-    assert address.startswith("http://testserver/hooks/files/")
-    client.logout()
-    fetched = client.get(address.removeprefix("http://testserver"))
-    assert fetched.status_code == 200 and b"".join(fetched.streaming_content) == b"\x89PNG fake"
-    assert client.get("/hooks/files/forged-token/").status_code == 404
+    engine = Client()  # the gateway: not signed in
+    fetched = engine.get(outbound.payload["url"].removeprefix("http://testserver"))
+    assert fetched.status_code == 200 and b"".join(fetched.streaming_content) == PNG
+    bubble = ConversationMessage.objects.get(outbound=outbound)
+    shown = team.get(reverse("inbox:media", args=[bubble.pk]))
+    assert b"".join(shown.streaming_content) == PNG
+
+
+def test_an_attachment_whatsapp_cannot_take_is_refused_with_the_text_kept(team, chat):
+    upload = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
+    response = team.post(
+        reverse("inbox:reply", args=[chat.pk]),
+        {"text": "See this", "attachment": upload},
+        headers=HTMX,
+    )
+    page = response.content.decode()
+    assert 'class="error"' in page and "See this" in page
+    assert not OutboundMessage.objects.exists()
+    assert not ConversationMessage.objects.filter(direction="out").exists()
 
 
 def test_a_reaction_is_queued_and_shown(team, chat):
@@ -208,12 +221,3 @@ def test_our_sent_reply_can_be_reacted_to_before_the_engine_echoes_it(team, chat
     team.post(reverse("inbox:react", args=[chat.pk, bubble.pk]), {"emoji": "🙏"})
     reaction = OutboundMessage.objects.get(kind="reaction")
     assert reaction.payload["message_id"] == f"true_{CUSTOMER}_ABC"
-
-
-def test_the_signed_attachment_address_is_always_a_download(team, chat, client):
-    upload = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
-    team.post(reverse("inbox:reply", args=[chat.pk]), {"attachment": upload})
-    address = OutboundMessage.objects.get().payload["url"]
-    response = client.get(address[address.index("/hooks/") :])
-    assert response["Content-Disposition"].startswith("attachment")
-    assert response["Content-Type"] == "application/octet-stream"

@@ -116,3 +116,15 @@ def test_an_unknown_lid_stays_as_it_is(client, simulator, instance):
     tasks.resolve_lid(chat.pk)
     chat.refresh_from_db()
     assert chat.chat_id == lid and chat.phone == ""
+
+
+def test_mark_read_sends_the_engines_seen(
+    client, client_for, agent, simulator, instance, django_capture_on_commit_callbacks
+):
+    message = deliver(client, simulator, instance, **{"from": "+4917612345678", "text": "Hi"})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client_for(agent).post(reverse("inbox:action", args=[message.chat_id, "read"]))
+    assert callbacks  # the seen was handed to the task queue after commit
+    tasks.send_seen(message.chat_id)
+    seen = [action for action in simulator.state.actions(SESSION) if action["action"] == "sendSeen"]
+    assert [action["chatId"] for action in seen] == ["4917612345678@c.us"]

@@ -13,10 +13,20 @@ from django.core.management.base import BaseCommand
 from accounts.roles import Role
 from accounts.services import set_role
 from instances.models import Instance
+from instances.services import ready_send_only
+from instances.simulator.chatapi import DEFAULT_INSTANCE as CHATAPI_INSTANCE
+from instances.simulator.chatapi import DEFAULT_TOKEN as CHATAPI_TOKEN
+from instances.simulator.whautochat import DEFAULT_API_KEY as WHAUTOCHAT_KEY
 
 DEMO_USERNAME = "admin"
 DEMO_INSTANCE = "Demo (simulator)"
 DEMO_SESSION = "demo"
+# The companion simulators listen on the next two ports (Procfile.dev):
+# (name, engine, port offset, session, key).
+COMPANIONS = (
+    ("Demo chat-api (simulator)", "chatapi", 1, CHATAPI_INSTANCE, CHATAPI_TOKEN),
+    ("Demo WhautoChat (simulator)", "whautochat", 2, "demo-workspace", WHAUTOCHAT_KEY),
+)
 CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".run" / "demo-login"
 
 
@@ -43,6 +53,19 @@ class Command(BaseCommand):
             # `make run SIMULATOR_PORT=...` moved the simulator since the demo was made.
             instance.base_url = simulator_url
             instance.save(update_fields=["base_url"])
+        for name, engine, offset, session, key in COMPANIONS:
+            url = f"http://127.0.0.1:{simulator_port + offset}"
+            companion, _ = Instance.objects.update_or_create(
+                name=name,
+                defaults={"engine": engine, "base_url": url, "session_name": session},
+                create_defaults={
+                    "engine": engine,
+                    "base_url": url,
+                    "session_name": session,
+                    "api_key": key,
+                },
+            )
+            ready_send_only(companion)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nSwitchboard is starting at http://127.0.0.1:{port}/\n"

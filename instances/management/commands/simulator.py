@@ -11,6 +11,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from instances.simulator import DEFAULT_ACK_DELAYS, DEFAULT_API_KEY, PROFILES, Simulator
+from instances.simulator.chatapi import DEFAULT_INSTANCE, DEFAULT_TOKEN, ChatApiSimulator
+from instances.simulator.companion import CompanionSimulator
+from instances.simulator.whautochat import DEFAULT_API_KEY as WHAUTOCHAT_API_KEY
+from instances.simulator.whautochat import WhautoChatSimulator
 
 
 def default_api_key() -> str:
@@ -37,6 +41,14 @@ class Command(BaseCommand):
     help = "Run the WAHA-compatible WhatsApp gateway simulator (demo, tests, load tests)."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--gateway",
+            choices=("waha", "chatapi", "whautochat"),
+            default="waha",
+            help="Which gateway to behave like (default: waha). chatapi serves instance "
+            f"{DEFAULT_INSTANCE} and starts linked; the key options do not apply to the "
+            "companions, whose keys are fixed for the demo.",
+        )
         parser.add_argument("--port", type=int, default=3000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument(
@@ -65,6 +77,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["gateway"] != "waha":
+            self._serve_companion(options)
+            return
         simulator = Simulator(
             host=options["host"],
             port=options["port"],
@@ -87,3 +102,25 @@ class Command(BaseCommand):
         finally:
             simulator.stop()
             self.stdout.write("WAHA simulator stopped.")
+
+    def _serve_companion(self, options: dict[str, Any]) -> None:
+        companion: CompanionSimulator
+        if options["gateway"] == "chatapi":
+            companion = ChatApiSimulator(
+                host=options["host"], port=options["port"], authenticated=True
+            )
+            key = f"token {DEFAULT_TOKEN}, instance {DEFAULT_INSTANCE}"
+        else:
+            companion = WhautoChatSimulator(host=options["host"], port=options["port"])
+            key = f"API key {WHAUTOCHAT_API_KEY}, any workspace"
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        self.stdout.write(
+            f"{options['gateway']} simulator listening on {companion.url} ({key}; Ctrl-C to stop)"
+        )
+        try:
+            companion.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            companion.stop()
+            self.stdout.write(f"{options['gateway']} simulator stopped.")

@@ -7,9 +7,11 @@ import pytest
 
 from instances.engines import ENGINE_CHOICES, ENGINES, get_engine, get_engine_class
 from instances.engines.base import Capability, Engine, EngineConfig
+from instances.engines.chatapi import ChatApiEngine
 from instances.engines.messagepro import MessageProEngine
 from instances.engines.waha import WahaEngine
 from instances.engines.wawp import WawpEngine
+from instances.engines.whautochat import WhautoChatEngine
 
 # The method behind each capability the UI can offer (SIGNED_WEBHOOKS has none).
 METHODS = {
@@ -25,6 +27,11 @@ METHODS = {
     Capability.CHECK_EXISTS: "check_exists",
     Capability.CONFIGURE_WEBHOOK: "configure_webhook",
     Capability.LOOKUP_MESSAGE: "lookup_message",
+    Capability.SEEN: "send_seen",
+    Capability.TYPING: "start_typing",
+    Capability.MESSAGE_HISTORY: "message_history",
+    Capability.CREATE_GROUP: "create_group",
+    Capability.ENGINE_QUEUE: "engine_queue",
 }
 
 
@@ -32,7 +39,9 @@ def test_the_registry_maps_each_key_to_its_engine():
     assert ENGINES["waha"] is WahaEngine
     assert ENGINES["wawp"] is WawpEngine
     assert ENGINES["messagepro"] is MessageProEngine
-    assert len(ENGINES) == 3
+    assert ENGINES["chatapi"] is ChatApiEngine
+    assert ENGINES["whautochat"] is WhautoChatEngine
+    assert len(ENGINES) == 5
     assert all(engine.key == key for key, engine in ENGINES.items())
 
 
@@ -41,6 +50,8 @@ def test_the_choices_pair_each_key_with_its_label():
         ("waha", "WAHA (self-hosted)"),
         ("wawp", "Wawp (hosted WAHA)"),
         ("messagepro", "message-pro"),
+        ("chatapi", "chat-api (legacy)"),
+        ("whautochat", "WhautoChat (cloud)"),
     ]
 
 

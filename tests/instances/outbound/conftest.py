@@ -53,3 +53,10 @@ def accepted(sim_api):
         ]
 
     return read
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded message files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"

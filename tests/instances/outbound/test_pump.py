@@ -134,3 +134,17 @@ def test_queueing_a_message_wakes_the_pump_once(django_capture_on_commit_callbac
         ready_instance()
 
     assert [task.task["func"] for task in OrmQ.objects.all()] == ["instances.tasks.pump_outbound"]
+
+
+def test_a_number_that_acts_human_gets_its_turn_early_enough_to_type_first():
+    typing = ready_instance(min_delay_seconds=4, max_delay_seconds=5, act_human=True)
+    plain = ready_instance(min_delay_seconds=4, max_delay_seconds=5)
+    now = timezone.now() + timedelta(seconds=1)
+    slot = now + timedelta(seconds=1.2)
+    QueueSettings.objects.filter(instance__in=[typing, plain]).update(next_send_at=slot)
+    handed: list[tuple[int, object]] = []
+
+    dispatch_due(now, random.Random(1), lambda pk, at: handed.append((pk, at)))
+
+    assert handed == [(typing.pk, slot)]
+    assert next_wake(now) == slot - LOOKAHEAD

@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from instances.models import OutboundStatus as S
 from instances.outbound import enqueue
-from instances.outbound.dispatcher import MAX_ATTEMPTS, claim_next, recover_stale_sends, send_next
+from instances.outbound.dispatcher import (
+    MAX_ATTEMPTS,
+    claim_next,
+    reconcile_unconfirmed,
+    recover_stale_sends,
+    send_next,
+)
 from instances.outbound.status import wire_id
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +169,35 @@ def test_a_send_waits_for_its_slot_before_claiming(linked, accepted):
 
     assert len(waited) == 1 and 0 < waited[0] <= 0.4
     assert len(accepted()) == 1
+
+
+def test_an_unconfirmed_send_the_engine_has_is_settled_as_sent_by_its_id(
+    linked, set_faults, accepted, settings
+):
+    settings.ENGINE_READ_TIMEOUT = 0.3
+    message = enqueue(linked, TO, "text", {"text": "Hi"})
+    set_faults(rate_timeout=1, timeout_hold_s=1)
+
+    send_one(linked)
+    message.refresh_from_db()
+    assert message.status == S.UNCONFIRMED
+
+    set_faults(rate_timeout=0)
+    assert reconcile_unconfirmed(timezone.now() + timedelta(seconds=30)) == 1
+    message.refresh_from_db()
+    assert message.status == S.SENT
+    assert message.provider_id.endswith(wire_id(message))
+    assert [t.outcome for t in message.tries.all()] == ["unconfirmed", "confirmed"]
+    assert len(accepted()) == 1
+
+
+def test_an_unconfirmed_send_the_engine_never_got_waits_for_a_person(linked, accepted):
+    message = enqueue(linked, TO, "text", {"text": "Hi"})
+    claim_next(linked, timezone.now(), "worker")
+    message.refresh_from_db()
+    message.status = S.UNCONFIRMED
+    message.save(update_fields=["status"])
+
+    assert reconcile_unconfirmed(timezone.now() + timedelta(seconds=30)) == 0
+    message.refresh_from_db()
+    assert message.status == S.UNCONFIRMED

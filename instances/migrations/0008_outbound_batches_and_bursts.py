@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('instances', '0006_outbound_pump_schedule'),
+        ('instances', '0007_queue_act_human'),
     ]
 
     operations = [
