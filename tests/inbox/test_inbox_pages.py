@@ -131,9 +131,9 @@ def test_the_thread_page_has_three_panes_and_polls_list_and_thread_not_the_reply
     chat = Chat.objects.get()
     page = client_for(agent).get(reverse("inbox:chat", args=[chat.pk])).content.decode()
     assert 'id="chat-list"' in page and 'id="thread"' in page and 'id="side-panel"' in page
-    assert page.count('hx-trigger="every 2s') == 2
+    assert page.count('hx-trigger="every 1s') == 2
     reply_form = page.split('id="reply"')[1].split("</form>")[0]
-    assert "every 2s" not in reply_form
+    assert "every 1s" not in reply_form
 
 
 def test_message_text_and_names_are_escaped_and_only_web_links_are_links(
