@@ -7,7 +7,9 @@ a message is one row per chat and provider id, an outgoing one also one row per 
 
 from __future__ import annotations
 
+import contextvars
 import uuid
+from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -106,9 +108,28 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
     return message
 
 
+_careful: contextvars.ContextVar[bool] = contextvars.ContextVar("careful", default=False)
+
+
+@contextmanager
+def carefully():
+    """Apply with every step guarded: a message already stored is skipped, and an insert that
+    meets a concurrent delivery is rolled back to a savepoint. Ingest's first, fast attempt
+    runs without this; the second and every reprocess run with it (inbox/services.py)."""
+    token = _careful.set(True)
+    try:
+        yield
+    finally:
+        _careful.reset(token)
+
+
 def _create_once(**fields) -> ConversationMessage | None:
-    """None when a concurrent delivery of the same message (`message` and `message.any` arrive
-    together) stored it first: the unique constraint decides, not the check before it."""
+    """The new message, or None when another delivery of it (`message` and `message.any`
+    arrive together) stored it first; then the unique constraint decides, not a check."""
+    if not _careful.get():
+        return M.objects.create(**fields)
+    if M.objects.filter(chat=fields["chat"], provider_id=fields["provider_id"]).exists():
+        return None
     try:
         with transaction.atomic():
             return M.objects.create(**fields)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from inbox import conversations
 from inbox.handlers import HANDLERS, STORED_FOR_LATER
 from inbox.models import WebhookEvent
 from instances.engines.base import Event
@@ -49,23 +50,39 @@ def _store_and_apply(
 ) -> bool:
     """False when the event was already stored: duplicates change nothing.
 
-    Storing and applying are one transaction, so one commit: commits, not parsing, are the cost
-    of ingest. The insert comes first, so a duplicate's IntegrityError rolls back nothing else.
+    Storing and applying are one transaction with one commit and no savepoint: round trips to
+    the database, not parsing, are the cost of ingest (docs/benchmarks.md). When the handler
+    fails, or meets a concurrent delivery of the same message, that transaction rolls back and
+    the event is stored again the careful way: each step guarded, failures kept as `failed`.
+    The event's insert comes first, so a duplicate event's IntegrityError rolls back nothing.
     """
+    fields = {
+        "instance": instance,
+        "event_id": _storage_key(event),
+        "event": event.raw_event[:60],
+        "kind": event.kind,
+        "session": event.session[:100],
+        "payload": envelope,
+        "raw_body": raw_body,
+        "occurred_at": event.occurred_at,
+        "state": _initial_state(event),
+        "error": _problems(event),
+    }
     try:
         with transaction.atomic():
-            stored = WebhookEvent.objects.create(
-                instance=instance,
-                event_id=_storage_key(event),
-                event=event.raw_event[:60],
-                kind=event.kind,
-                session=event.session[:100],
-                payload=envelope,
-                raw_body=raw_body,
-                occurred_at=event.occurred_at,
-                state=_initial_state(event),
-                error=_problems(event),
-            )
+            WebhookEvent.objects.create(**fields)
+            handler = HANDLERS.get(event.kind)
+            if handler is not None:
+                handler(instance, event)
+        return True
+    except IntegrityError:
+        if WebhookEvent.objects.filter(instance=instance, event_id=fields["event_id"]).exists():
+            return False
+    except Exception:  # noqa: S110 - applied again below, where a failure is recorded
+        pass
+    try:
+        with transaction.atomic(), conversations.carefully():
+            stored = WebhookEvent.objects.create(**fields)
             _apply(instance, event, stored)
     except IntegrityError:
         return False
@@ -139,7 +156,9 @@ def reprocess_event(pk: int) -> str | None:
             stored.save(update_fields=["state", "error"])
             return stored.state
         for event in events:
-            if not _apply(stored.instance, event, stored):
+            with conversations.carefully():
+                applied = _apply(stored.instance, event, stored)
+            if not applied:
                 return stored.state
         stored.state = _initial_state(events[0]) if events else WebhookEvent.State.APPLIED
         stored.error = _problems(events[0]) if events else ""
