@@ -39,6 +39,8 @@ def free_port() -> int:
 def bench_database():
     """A fresh database for the run (dropped afterwards); its URL for child processes."""
     original = connection.settings_dict["NAME"]
+    # A name of its own, so that two benchmarks running at once never drop each other's data.
+    connection.settings_dict["TEST"]["NAME"] = f"{original}_{os.getpid()}"
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     db = connection.settings_dict
     try:

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from campaigns.models import Contact, Tag
+from campaigns.models import (
+    Campaign,
+    CampaignInstance,
+    CampaignRecipient,
+    CampaignVariant,
+    Contact,
+    ContactImport,
+    ContactImportError,
+    NumberCheck,
+    Tag,
+)
 
 
 @admin.register(Tag)
@@ -16,3 +26,101 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ["phone", "name", "chat_id", "lid"]
     filter_horizontal = ["tags"]
     readonly_fields = ["on_whatsapp", "checked_at", "created_at", "updated_at"]
+
+
+@admin.register(ContactImport)
+class ContactImportAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "status", "rows_done", "total_rows", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["original_name", "error"]
+    readonly_fields = [
+        "file",
+        "original_name",
+        "kind",
+        "encoding",
+        "delimiter",
+        "columns",
+        "mapping",
+        "tag_all",
+        "total_rows",
+        "rows_done",
+        "created_count",
+        "updated_count",
+        "skipped_count",
+        "error",
+        "created_by",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+    ]
+
+
+@admin.register(ContactImportError)
+class ContactImportErrorAdmin(admin.ModelAdmin):
+    list_display = ["contact_import", "row_number", "reason"]
+    list_filter = ["contact_import"]
+    search_fields = ["reason"]
+    readonly_fields = ["contact_import", "row_number", "reason"]
+
+
+@admin.register(NumberCheck)
+class NumberCheckAdmin(admin.ModelAdmin):
+    list_display = ["instance", "scope", "status", "checked", "found", "total", "created_at"]
+    list_filter = ["status", "scope", "instance"]
+    search_fields = ["instance__name", "error"]
+    readonly_fields = [
+        "instance",
+        "scope",
+        "tag",
+        "total",
+        "checked",
+        "found",
+        "last_contact_id",
+        "error",
+        "lease_until",
+        "next_check_at",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
+
+
+class CampaignVariantInline(admin.TabularInline):
+    model = CampaignVariant
+    extra = 0
+
+
+class CampaignInstanceInline(admin.TabularInline):
+    model = CampaignInstance
+    extra = 0
+    # The feeder's clock per number: shown for diagnosis, moved only by the feeder.
+    readonly_fields = ["next_send_at", "sent_since_sleep", "sleep_after"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "scheduled_at", "started_at", "finished_at", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["name", "pause_reason"]
+    inlines = [CampaignVariantInline, CampaignInstanceInline]
+    readonly_fields = ["started_at", "finished_at", "rotation", "created_at", "updated_at"]
+
+
+@admin.register(CampaignRecipient)
+class CampaignRecipientAdmin(admin.ModelAdmin):
+    list_display = ["phone", "name", "campaign", "status", "instance", "queued_at", "replied_at"]
+    list_filter = ["status", "campaign"]
+    search_fields = ["phone", "name", "campaign__name", "error"]
+    list_select_related = ["campaign", "instance"]
+    raw_id_fields = ["contact", "message"]
+    # What happened to a recipient is history: the feeder and the queue write it.
+    readonly_fields = [
+        "status",
+        "instance",
+        "variant",
+        "message",
+        "error",
+        "queued_at",
+        "replied_at",
+    ]

@@ -128,7 +128,7 @@ if Q_BROKER == "redis" and not REDIS_URL:
     raise ImproperlyConfigured("Q_BROKER=redis needs REDIS_URL.")
 Q_CLUSTER = {
     "name": "switchboard",
-    "workers": env.int("Q_WORKERS", default=2),
+    "workers": env.int("Q_WORKERS", default=4),
     # A task gets `timeout` seconds; an unacknowledged one is handed out again after `retry`,
     # which must be longer, and is given up after `max_attempts`.
     "timeout": 120,
@@ -174,8 +174,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Where default_storage keeps uploaded files: message media and inbox files. They are served
-# only by views (signed links, role checks), never from MEDIA_URL: do not expose MEDIA_ROOT.
+# Where default_storage keeps uploaded files (message media, contact imports, inbox files).
+# They are served only by views (signed links, role checks), never from MEDIA_URL: do not
+# expose MEDIA_ROOT.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -259,3 +260,11 @@ HEALTH_QUEUE_MAX_AGE = env.int("HEALTH_QUEUE_MAX_AGE", default=300)
 # (any case, accents ignored; inbox/opt_outs.py).
 INBOX_MEDIA_MAX_BYTES = env.int("INBOX_MEDIA_MAX_BYTES", default=16 * 1_048_576)
 INBOX_OPT_OUT_KEYWORDS = env.list("INBOX_OPT_OUT_KEYWORDS", default=[])
+
+# Contacts: the country assumed for numbers written without a country code (ISO 3166 code such
+# as DE; empty: every number must carry its code), the largest import file accepted, and the
+# pause drawn between two number checks (seconds). Import files are kept under MEDIA_ROOT.
+DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="").upper()
+CONTACT_IMPORT_MAX_BYTES = env.int("CONTACT_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+NUMBER_CHECK_PAUSE_MIN = env.float("NUMBER_CHECK_PAUSE_MIN", default=3.0)
+NUMBER_CHECK_PAUSE_MAX = env.float("NUMBER_CHECK_PAUSE_MAX", default=8.0)

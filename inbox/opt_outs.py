@@ -1,8 +1,7 @@
 """Inbound opt-out keywords (docs/architecture.md, "Inbox"): a customer who writes STOP is never
-messaged by a campaign again.
-
-The contacts app owns Contact; until it has an opt-out service, `opt_out_contact` here is the
-one function that sets `Contact.opted_out`, and the campaigns work can call it too.
+messaged by a campaign again. Contacts change only through the contacts' services
+(campaigns/contact_services.py), campaign messages only through the feeder's
+`withdraw_opted_out`.
 """
 
 from __future__ import annotations
@@ -13,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from campaigns.models import Contact
-from instances.models import OutboundMessage, OutboundStatus
+from campaigns import contact_services
+from campaigns.feeder import withdraw_opted_out
+from campaigns.models import Campaign, Contact
+from instances.models import OutboundStatus
 
 if TYPE_CHECKING:
     from inbox.models import Chat, ConversationMessage
@@ -44,18 +44,15 @@ def is_opt_out(text: str) -> bool:
     return bool(text) and len(text) <= 100 and normalized(text) in keywords()
 
 
-def opt_out_contact(phone: str, *, reason: str, chat_id: str = "") -> Contact:
-    """Mark the person opted out (made a contact if they were none) and cancel the messages
-    still queued to them that the team did not write by hand in the inbox."""
-    contact, _ = Contact.objects.get_or_create(phone=phone, defaults={"chat_id": chat_id})
-    if not contact.opted_out:
-        contact.opted_out, contact.opted_out_at = True, timezone.now()
-        contact.opt_out_reason = reason[:200]
-        contact.save(update_fields=["opted_out", "opted_out_at", "opt_out_reason", "updated_at"])
-    if chat_id:
-        OutboundMessage.objects.filter(
-            chat_id=chat_id, status=OutboundStatus.QUEUED, conversation_message__isnull=True
-        ).update(status=OutboundStatus.CANCELLED, status_changed_at=timezone.now())
+def opt_out_contact(phone: str, *, reason: str) -> Contact:
+    """Mark the person opted out (made a contact if they were none) and withdraw their campaign
+    messages still waiting in the queue."""
+    contact = contact_services.opt_out(contact_services.contact_for_phone(phone), reason)
+    waiting = Campaign.objects.filter(
+        recipients__phone=phone, recipients__message__status=OutboundStatus.QUEUED
+    ).distinct()
+    for campaign in waiting:
+        withdraw_opted_out(campaign)
     return contact
 
 
@@ -71,12 +68,10 @@ def opt_out_from_chat(chat: Chat, message: ConversationMessage) -> None:
             "known yet, so no contact could be marked.",
         )
         return
-    contact = opt_out_contact(
-        chat.phone, reason=f"Wrote {message.body[:40]!r} in the inbox", chat_id=chat.chat_id
-    )
+    contact = opt_out_contact(chat.phone, reason=f"Wrote {message.body[:40]!r} in the inbox")
     Chat.objects.filter(pk=chat.pk).update(contact=contact)
     Note.objects.create(
         chat=chat,
         body=f"Opted out: wrote {message.body[:40]!r}. Campaigns will not message "
-        f"{chat.phone} again; queued messages to them were cancelled.",
+        f"{chat.phone} again; their queued campaign messages were withdrawn.",
     )

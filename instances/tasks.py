@@ -39,6 +39,11 @@ def send_next(instance_id: int, slot: str | None = None) -> None:
     dispatcher.send_next(instance_id, datetime.fromisoformat(slot) if slot else None)
 
 
+def send_turns(turns: list[tuple[int, str]]) -> None:
+    """Several instances' turns the pump took in one pass; slots in ISO 8601."""
+    dispatcher.send_turns([(pk, datetime.fromisoformat(slot)) for pk, slot in turns])
+
+
 def pump_outbound() -> None:
     """Pace and hand out sends for a while, then hand over to a successor."""
     if pump.run_pump():

@@ -36,3 +36,25 @@ class InstanceFactory(factory.django.DjangoModelFactory):
     base_url = REFUSED_URL
     session_name = factory.Sequence(lambda n: f"session{n}")
     api_key = "test-api-key-0001"
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.Tag"
+
+    name = factory.Sequence(lambda n: f"tag{n}")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.Contact"
+        skip_postgeneration_save = True
+
+    # Valid German mobile numbers, one per contact.
+    phone = factory.Sequence(lambda n: f"+491512{n:07d}")
+    name = factory.Sequence(lambda n: f"Contact {n}")
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)

@@ -36,7 +36,9 @@ RUN_SECONDS = 3.0
 # Longer than one loop, shorter than the watchdog's minute: a dead pump is replaced quickly.
 LEASE_SECONDS = 20
 MAX_NAP = 1.0
-MIN_NAP = 0.05
+# At least this long between passes, so that a pass gathers the turns of many instances into
+# one task; a turn still goes out at least LOOKAHEAD - MIN_NAP before its slot.
+MIN_NAP = 0.2
 LONGEST_LOOKAHEAD = dispatcher.LOOKAHEAD + timedelta(seconds=act_human.MAX_TYPING_SECONDS)
 # The watchdog's period: work further away than this is the watchdog's to start.
 HORIZON = timedelta(minutes=1)
@@ -44,16 +46,20 @@ HORIZON = timedelta(minutes=1)
 
 def ready_instances(now: datetime):
     """WORKING, unpaused instances with something due and a turn starting within their
-    lookahead (longer where they act human: `dispatcher.lookahead`)."""
-    return _sendable(now, turn_by=now + LONGEST_LOOKAHEAD, due_by=now).distinct()
+    lookahead (longer where they act human: `dispatcher.lookahead`), with their settings."""
+    # Only a rough cut for numbers that act human: `take_turn` applies each one's own lookahead.
+    in_reach = Q(queue__act_human=False, queue__next_send_at__lte=now + dispatcher.LOOKAHEAD) | Q(
+        queue__act_human=True, queue__next_send_at__lte=now + LONGEST_LOOKAHEAD
+    )
+    return _sendable(now, in_reach, due_by=now).select_related("queue").distinct()
 
 
-def _sendable(now: datetime, *, turn_by: datetime, due_by: datetime):
-    """WORKING, unpaused instances with a row due by `due_by`, their turn starting by `turn_by`
-    and no burst chain holding it."""
+def _sendable(now: datetime, in_reach: Q, *, due_by: datetime):
+    """WORKING, unpaused instances with a row due by `due_by`, their turn `in_reach` and no
+    burst chain holding it."""
     no_queue = Q(queue__isnull=True)
     return Instance.objects.filter(
-        no_queue | Q(queue__next_send_at__isnull=True) | Q(queue__next_send_at__lte=turn_by),
+        no_queue | Q(queue__next_send_at__isnull=True) | in_reach,
         no_queue | Q(queue__burst_until__isnull=True) | Q(queue__burst_until__lte=now),
         status=InstanceStatus.WORKING,
         outbound__status=OutboundStatus.QUEUED,
@@ -63,7 +69,8 @@ def _sendable(now: datetime, *, turn_by: datetime, due_by: datetime):
 
 def has_work_ahead(now: datetime) -> bool:
     """Whether a turn starts or a row falls due within the watchdog's period."""
-    return _sendable(now, turn_by=now + HORIZON, due_by=now + HORIZON).exists()
+    in_reach = Q(queue__next_send_at__lte=now + HORIZON)
+    return _sendable(now, in_reach, due_by=now + HORIZON).exists()
 
 
 def next_wake(now: datetime) -> datetime:
@@ -95,22 +102,28 @@ def next_wake(now: datetime) -> datetime:
 
 
 Send = Callable[[int, datetime], None]
+Turns = list[tuple[int, datetime]]
 
 
 def dispatch_due(now: datetime, rng: random.Random, send: Send) -> int:
     """Take every turn starting soon and hand each to `send`; the number handed out."""
     handed = 0
     for instance in ready_instances(now):
-        slot = dispatcher.take_turn(instance, now, rng)
+        settings = getattr(instance, "queue", None)
+        slot = dispatcher.take_turn(instance, now, rng, settings=settings)
         if slot is not None:
             send(instance.pk, slot)
             handed += 1
     return handed
 
 
-def enqueue_send(instance_id: int, slot: datetime) -> None:
+def enqueue_turns(turns: Turns) -> None:
+    """One task for the turns one pass took: it sends each at its slot, in threads
+    (`dispatcher.send_turns`), so a burst of slots does not take a worker each."""
     async_task(
-        "instances.tasks.send_next", instance_id, slot.isoformat(), group=f"send-{instance_id}"
+        "instances.tasks.send_turns",
+        [(instance_id, slot.isoformat()) for instance_id, slot in turns],
+        group="outbound-send",
     )
 
 
@@ -119,7 +132,7 @@ def run_pump(
     run_seconds: float = RUN_SECONDS,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-    send: Send = enqueue_send,
+    hand_out: Callable[[Turns], None] = enqueue_turns,
     rng: random.Random | None = None,
 ) -> bool:
     """Pump for `run_seconds` under the lease. True when a successor should follow: this run
@@ -130,11 +143,19 @@ def run_pump(
     rng = rng or random.Random()  # noqa: S311 - pacing jitter, not a secret
     end = clock() + run_seconds
     handed = 0
+    turns: Turns = []
+
+    def take(instance_id: int, slot: datetime) -> None:
+        turns.append((instance_id, slot))
+
     try:
         while clock() < end:
             now = timezone.now()
-            handed += dispatch_due(now, rng, send)
-            if not handed and not has_work_ahead(now):
+            handed += dispatch_due(now, rng, take)
+            if turns:
+                hand_out(list(turns))
+                turns.clear()
+            elif not handed and not has_work_ahead(now):
                 return False
             nap = (next_wake(now) - timezone.now()).total_seconds()
             sleep(min(max(nap, MIN_NAP), max(end - clock(), 0.0)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from campaigns.models import Campaign, Contact, ContactImport, NumberCheck
 from instances.models import Instance, OutboundMessage
 from tests.refused_address import REFUSED_URL
 
@@ -22,6 +23,18 @@ ACCESS = [
     ("accounts:member_edit", "user", "get", {ADMIN}),
     ("accounts:member_password", "user", "get", {ADMIN}),
     ("contacts:list", False, "get", {ADMIN, OPERATOR}),
+    ("contacts:create", False, "get", {ADMIN, OPERATOR}),
+    ("contacts:edit", "contact", "get", {ADMIN, OPERATOR}),
+    ("contacts:opt", "contact", "post", {ADMIN, OPERATOR}),
+    ("contacts:bulk", False, "get", {ADMIN, OPERATOR}),
+    ("contacts:export", False, "get", {ADMIN, OPERATOR}),
+    ("contacts:import", False, "get", {ADMIN, OPERATOR}),
+    ("contacts:import_detail", "contact_import", "get", {ADMIN, OPERATOR}),
+    ("contacts:import_resume", "contact_import", "post", {ADMIN, OPERATOR}),
+    ("contacts:import_errors", "contact_import", "get", {ADMIN, OPERATOR}),
+    ("contacts:check", False, "get", {ADMIN, OPERATOR}),
+    ("contacts:check_detail", "number_check", "get", {ADMIN, OPERATOR}),
+    ("contacts:check_stop", "number_check", "post", {ADMIN, OPERATOR}),
     ("campaigns:list", False, "get", {ADMIN, OPERATOR}),
     ("inbox:list", False, "get", {ADMIN, AGENT}),
     ("inbox:chat", "chat", "get", {ADMIN, AGENT}),
@@ -60,6 +73,15 @@ ACCESS = [
     ("messages:resume", True, "post", {ADMIN, OPERATOR}),
     ("messages:retry_failed", True, "get", {ADMIN, OPERATOR}),
     ("messages:clear_queue", True, "get", {ADMIN, OPERATOR}),
+    ("campaigns:create", False, "get", {ADMIN, OPERATOR}),
+    ("campaigns:preview", False, "post", {ADMIN, OPERATOR}),
+    ("campaigns:detail", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:edit", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:schedule", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:recipients_add", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:recipients_remove", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:recipients_export", "campaign", "get", {ADMIN, OPERATOR}),
+    ("campaigns:action", "campaign_action", "get", {ADMIN, OPERATOR}),
 ]
 
 # Reachable without a role: sign-in pages, the health probe, webhooks (signed) and the admin
@@ -101,7 +123,23 @@ def url_for(name: str, needs, instance, admin) -> str:
         )
     if needs in INBOX_NEEDS:
         return inbox_url(name, needs, instance)
+    if needs in CONTACT_OBJECTS:
+        return reverse(name, args=[CONTACT_OBJECTS[needs](instance).pk])
+    if needs in ("campaign", "campaign_action"):
+        campaign = Campaign.objects.create(name="Spring sale")
+        return reverse(
+            name, args=[campaign.pk, "pause"] if needs == "campaign_action" else [campaign.pk]
+        )
     return reverse(name, args=[instance.pk]) if needs else reverse(name)
+
+
+CONTACT_OBJECTS = {
+    "contact": lambda instance: Contact.objects.create(phone="+4915123456789"),
+    "contact_import": lambda instance: ContactImport.objects.create(
+        original_name="c.csv", kind="csv", columns=["phone"], mapping=["phone"]
+    ),
+    "number_check": lambda instance: NumberCheck.objects.create(instance=instance),
+}
 
 
 INBOX_NEEDS = {"chat", "chat_message", "chat_action", "message_media", "event"}

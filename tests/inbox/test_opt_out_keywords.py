@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.models import Contact
+from campaigns.models import Campaign, CampaignRecipient, Contact
 from inbox.models import Chat, Note
 from inbox.opt_outs import is_opt_out
 from instances.models import OutboundMessage
@@ -32,15 +32,30 @@ def test_a_configured_keyword_opts_out_too(settings):
     assert is_opt_out("BAJA") and is_opt_out("bajá")
 
 
-def test_stop_marks_the_contact_cancels_queued_messages_and_notes_it(client):
+def test_stop_marks_the_contact_withdraws_queued_campaign_messages_and_notes_it(client):
     instance = InstanceFactory()
     contact = Contact.objects.create(phone="+4917612345678", name="Jonas")
-    queued = OutboundMessage.objects.create(instance=instance, chat_id=CUSTOMER, kind="text")
+    campaign_message = OutboundMessage.objects.create(
+        instance=instance, chat_id=CUSTOMER, kind="text"
+    )
+    campaign = Campaign.objects.create(name="Spring sale")
+    recipient = CampaignRecipient.objects.create(
+        campaign=campaign,
+        contact=contact,
+        phone=contact.phone,
+        message=campaign_message,
+        status="queued",
+        instance=instance,
+    )
+    team_reply = OutboundMessage.objects.create(instance=instance, chat_id=CUSTOMER, kind="text")
     post(client, instance, envelope("message", body="STOP"))
     contact.refresh_from_db()
-    queued.refresh_from_db()
+    campaign_message.refresh_from_db()
+    team_reply.refresh_from_db()
+    recipient.refresh_from_db()
     assert contact.opted_out and contact.opted_out_at is not None
-    assert queued.status == "cancelled"
+    assert campaign_message.status == "cancelled" and recipient.status == "skipped"
+    assert team_reply.status == "queued"
     chat = Chat.objects.get()
     assert chat.contact == contact
     assert "Opted out" in Note.objects.get(chat=chat).body

@@ -28,6 +28,10 @@ def ready_instance(**queue):
     return instance
 
 
+def drop(turns) -> None:
+    """A pump's hand-out that sends nothing."""
+
+
 class FakeTime:
     def __init__(self):
         self.now = 0.0
@@ -63,10 +67,10 @@ def test_the_pump_naps_until_the_next_turn_and_releases_its_lease():
     fake = FakeTime()
     handed: list[int] = []
 
-    def send(pk, slot):
-        handed.append(pk)
+    def hand_out(turns):
+        handed.extend(pk for pk, _ in turns)
 
-    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, send=send)
+    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, hand_out=hand_out)
 
     assert len(handed) == 1
     assert fake.naps and all(0 < nap <= 1.0 for nap in fake.naps)
@@ -77,7 +81,7 @@ def test_only_one_pump_runs_at_a_time():
     cache.add(LEASE_KEY, "another-host", 20)
     handed: list[int] = []
 
-    assert not run_pump(run_seconds=1, send=lambda pk, slot: handed.append(pk))
+    assert not run_pump(run_seconds=1, hand_out=handed.extend)
     assert handed == []
     assert cache.get(LEASE_KEY) == "another-host"
 
@@ -108,7 +112,9 @@ def test_a_turn_is_handed_out_a_little_early_for_its_exact_time():
 def test_an_idle_pump_ends_at_once_without_a_successor():
     fake = FakeTime()
 
-    assert not run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, send=lambda pk, at: None)
+    assert not run_pump(
+        run_seconds=3, clock=fake.clock, sleep=fake.sleep, hand_out=lambda turns: None
+    )
 
     assert fake.naps == []
     assert not pump_is_running()
@@ -119,7 +125,7 @@ def test_a_message_due_within_the_minute_keeps_the_pump_going():
     instance.outbound.update(due_at=timezone.now() + timedelta(seconds=30))
     fake = FakeTime()
 
-    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, send=lambda pk, at: None)
+    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, hand_out=drop)
     assert sum(fake.naps) == pytest.approx(3)
 
 
@@ -148,3 +154,18 @@ def test_a_number_that_acts_human_gets_its_turn_early_enough_to_type_first():
 
     assert handed == [(typing.pk, slot)]
     assert next_wake(now) == slot - LOOKAHEAD
+
+
+def test_one_pass_hands_every_turn_in_reach_out_as_one_task():
+    first, second = ready_instance(), ready_instance()
+    fake = FakeTime()
+    passes: list[list[int]] = []
+
+    run_pump(
+        run_seconds=1,
+        clock=fake.clock,
+        sleep=fake.sleep,
+        hand_out=lambda turns: passes.append(sorted(pk for pk, _ in turns)),
+    )
+
+    assert passes == [sorted([first.pk, second.pk])]

@@ -1,0 +1,91 @@
+"""An operator creates a campaign from a CSV file on two numbers, starts it, and watches the
+progress bar reach 100% and the read count rise without reloading the page."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from campaigns.feeder import feed_campaign
+from campaigns.models import Campaign
+from instances.models import Instance, InstanceStatus, QueueSettings
+from instances.outbound.dispatcher import send_next
+from instances.services import Action, perform_action
+from tests.factories import PASSWORD, InstanceFactory, UserFactory
+from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PEOPLE = "phone,name,code\n" + "".join(f"+49151234560{n:02d},Person {n},C{n}\n" for n in range(4))
+
+
+def linked_instance(simulator, session: str) -> Instance:
+    instance = InstanceFactory(
+        name=session.title(),
+        base_url=simulator.url,
+        session_name=session,
+        api_key=SIMULATOR_TEST_API_KEY,
+    )
+    QueueSettings.objects.create(instance=instance, min_delay_seconds=0, max_delay_seconds=0)
+    perform_action(instance, Action.START)
+    api = {"X-Api-Key": simulator.api_key}
+    httpx.get(f"{simulator.url}/api/sessions/{session}", headers=api)
+    httpx.post(f"{simulator.url}/simulator/sessions/{session}/scan", headers=api, json={})
+    deadline = time.monotonic() + 10
+    while Instance.objects.get(pk=instance.pk).status != InstanceStatus.WORKING:
+        assert time.monotonic() < deadline, "the session never reported WORKING"
+        time.sleep(0.05)
+    return instance
+
+
+def test_a_campaign_on_two_numbers_reaches_everyone_live(
+    page, live_server, sign_in, simulator, settings, tmp_path
+):
+    settings.PUBLIC_BASE_URL = live_server.url
+    numbers = [linked_instance(simulator, "north"), linked_instance(simulator, "south")]
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE)
+    UserFactory(username="otto", role=Role.OPERATOR)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    sign_in("otto", PASSWORD)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
+    page.get_by_role("link", name="New campaign").click()
+    page.fill("#id_name", "Launch")
+    page.get_by_label("North").check()
+    page.get_by_label("South").check()
+    page.fill("#id_variant_1", "Hi {name}, your code is {cod}")
+    expect(page.locator("#preview")).to_contain_text("Unknown: {cod}")
+    page.get_by_label("The rows of a CSV file").check()
+    page.fill("#id_variant_1", "Hi {name}, your code is {code}")
+    expect(page.locator("#preview")).to_contain_text("Hi Ana Example, your code is {code}")
+    page.set_input_files("#id_audience-file", str(people))
+    for field in ("wait_between_messages", "sleep_after", "sleep_time"):
+        page.fill(f"#id_{field}_from", "0")
+        page.fill(f"#id_{field}_to", "0")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved with 4 recipients")).to_be_visible()
+
+    page.get_by_role("button", name="Start now").click()
+    expect(page.locator("#campaign-stats .badge").first).to_have_text("Running")
+
+    # What the workers do: the feeder's task, then each number's sends.
+    feed_campaign(Campaign.objects.get().pk)
+    for number in numbers:
+        while send_next(number.pk, burst_seconds=0) is not None:
+            pass
+
+    expect(page.locator(".progress-line strong")).to_have_text("100%", timeout=15_000)
+    expect(page.locator('[data-count="read"]')).to_have_text("4", timeout=15_000)
+    expect(page.locator("#campaign-recipients .outbound-read")).to_have_count(4)
+    assert violations == []
