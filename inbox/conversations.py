@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from campaigns.models import Contact
+from campaigns.services import record_reply
 from inbox.models import Chat, ConversationMessage
 from inbox.opt_outs import is_opt_out, opt_out_from_chat
 from instances.engines.base import Ack, MessageData
@@ -239,6 +240,9 @@ def _after_new_message(chat: Chat, message: ConversationMessage, data: MessageDa
         transaction.on_commit(
             lambda: async_task("inbox.tasks.fetch_media", message_pk, group=f"chat-{chat.pk}")
         )
+    if incoming and not chat.is_group:
+        # Campaign statistics count replies (campaigns/services.py).
+        record_reply(chat.chat_id, message.sent_at)
     if incoming and not chat.is_group and is_opt_out(message.body):
         chat.refresh_from_db()
         opt_out_from_chat(chat, message)

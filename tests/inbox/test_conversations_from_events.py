@@ -198,3 +198,23 @@ def test_an_echo_that_beats_the_send_answer_joins_the_waiting_inbox_reply(client
     assert chat.messages.count() == 1
     reply.refresh_from_db()
     assert reply.provider_id == f"true_{CUSTOMER}_3EB0RANDOM"
+
+
+def test_an_incoming_message_counts_as_a_reply_to_the_campaign_that_messaged_them(client, instance):
+    from datetime import UTC, datetime
+
+    from campaigns.models import Campaign, CampaignRecipient
+
+    sent = OutboundMessage.objects.create(
+        instance=instance,
+        chat_id=CUSTOMER,
+        kind="text",
+        status="delivered",
+        sent_at=datetime(2024, 11, 1, tzinfo=UTC),
+    )
+    recipient = CampaignRecipient.objects.create(
+        campaign=Campaign.objects.create(name="Autumn"), phone="+4917612345678", message=sent
+    )
+    post(client, instance, envelope("message"))
+    recipient.refresh_from_db()
+    assert recipient.replied_at is not None
