@@ -45,9 +45,8 @@ def send_turns(turns: list[tuple[int, str]]) -> None:
 
 
 def pump_outbound() -> None:
-    """Pace and hand out sends for a while, then hand over to a successor."""
-    if pump.run_pump():
-        async_task("instances.tasks.pump_outbound", group="outbound-pump")
+    """Pace and hand out sends for a while, handing over to a successor (`pump.run_pump`)."""
+    pump.run_pump()
 
 
 def ensure_pump() -> None:
@@ -57,7 +56,7 @@ def ensure_pump() -> None:
     dispatcher.recover_stale_sends()
     dispatcher.reconcile_unconfirmed()
     if pump.has_work_ahead(timezone.now()) and not wake.pump_is_running():
-        async_task("instances.tasks.pump_outbound", group="outbound-pump")
+        pump.enqueue_pump()
 
 
 def delete_finished_media() -> None:

@@ -35,6 +35,11 @@ from instances.outbound.wake import LEASE_KEY
 RUN_SECONDS = 3.0
 # Longer than one loop, shorter than the watchdog's minute: a dead pump is replaced quickly.
 LEASE_SECONDS = 20
+# A successor is queued this long before its predecessor's run ends and waits for the lease
+# (polling every LEASE_POLL), so the broker's pick-up delay never leaves a gap between runs.
+HANDOVER = 1.0
+LEASE_PATIENCE = 2 * HANDOVER
+LEASE_POLL = 0.05
 MAX_NAP = 1.0
 # At least this long between passes, so that a pass gathers the turns of many instances into
 # one task; a turn still goes out at least LOOKAHEAD - MIN_NAP before its slot.
@@ -127,22 +132,30 @@ def enqueue_turns(turns: Turns) -> None:
     )
 
 
+def enqueue_pump() -> None:
+    async_task("instances.tasks.pump_outbound", group="outbound-pump")
+
+
 def run_pump(
     *,
     run_seconds: float = RUN_SECONDS,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     hand_out: Callable[[Turns], None] = enqueue_turns,
+    successor: Callable[[], None] = enqueue_pump,
     rng: random.Random | None = None,
 ) -> bool:
-    """Pump for `run_seconds` under the lease. True when a successor should follow: this run
-    handed out turns or work lies ahead; False when idle or another pump holds the lease."""
+    """Pump for `run_seconds` under the lease. Its successor is queued HANDOVER before the end,
+    while this run handed out turns or work lies ahead, so that a worker has picked it up by the
+    time the lease is free. True when a successor was queued; False when idle or another pump
+    kept the lease."""
     token = uuid.uuid4().hex
-    if not cache.add(LEASE_KEY, token, LEASE_SECONDS):
+    if not _take_lease(token, clock, sleep):
         return False
     rng = rng or random.Random()  # noqa: S311 - pacing jitter, not a secret
     end = clock() + run_seconds
     handed = 0
+    followed = False
     turns: Turns = []
 
     def take(instance_id: int, slot: datetime) -> None:
@@ -157,10 +170,26 @@ def run_pump(
                 turns.clear()
             elif not handed and not has_work_ahead(now):
                 return False
+            if not followed and clock() >= end - HANDOVER:
+                successor()
+                followed = True
             nap = (next_wake(now) - timezone.now()).total_seconds()
             sleep(min(max(nap, MIN_NAP), max(end - clock(), 0.0)))
             cache.touch(LEASE_KEY, LEASE_SECONDS)
-        return handed > 0 or has_work_ahead(timezone.now())
+        if not followed and (handed > 0 or has_work_ahead(timezone.now())):
+            successor()
+            followed = True
+        return followed
     finally:
         if cache.get(LEASE_KEY) == token:
             cache.delete(LEASE_KEY)
+
+
+def _take_lease(token: str, clock: Callable[[], float], sleep: Callable[[float], None]) -> bool:
+    """The lease, waiting up to LEASE_PATIENCE for a predecessor finishing its run."""
+    deadline = clock() + LEASE_PATIENCE
+    while not cache.add(LEASE_KEY, token, LEASE_SECONDS):
+        if clock() >= deadline:
+            return False
+        sleep(LEASE_POLL)
+    return True

@@ -12,7 +12,7 @@ from django.utils import timezone
 from instances.models import InstanceStatus, QueueSettings
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import LOOKAHEAD
-from instances.outbound.pump import dispatch_due, next_wake, run_pump
+from instances.outbound.pump import HANDOVER, dispatch_due, next_wake, run_pump
 from instances.outbound.wake import LEASE_KEY, pump_is_running
 from tests.factories import InstanceFactory
 
@@ -33,9 +33,21 @@ def drop(turns) -> None:
 
 
 class FakeTime:
+    """A clock that moves only when the pump sleeps, and a pump run on it."""
+
     def __init__(self):
         self.now = 0.0
         self.naps: list[float] = []
+        self.successor_queued_at: list[float] = []
+
+    def run(self, run_seconds: float = 3, hand_out=drop) -> bool:
+        return run_pump(
+            run_seconds=run_seconds,
+            clock=self.clock,
+            sleep=self.sleep,
+            hand_out=hand_out,
+            successor=lambda: self.successor_queued_at.append(self.now),
+        )
 
     def clock(self) -> float:
         return self.now
@@ -70,7 +82,7 @@ def test_the_pump_naps_until_the_next_turn_and_releases_its_lease():
     def hand_out(turns):
         handed.extend(pk for pk, _ in turns)
 
-    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, hand_out=hand_out)
+    assert fake.run(hand_out=hand_out)
 
     assert len(handed) == 1
     assert fake.naps and all(0 < nap <= 1.0 for nap in fake.naps)
@@ -81,8 +93,11 @@ def test_only_one_pump_runs_at_a_time():
     cache.add(LEASE_KEY, "another-host", 20)
     handed: list[int] = []
 
-    assert not run_pump(run_seconds=1, hand_out=handed.extend)
+    fake = FakeTime()
+
+    assert not fake.run(run_seconds=1, hand_out=handed.extend)
     assert handed == []
+    assert fake.successor_queued_at == []
     assert cache.get(LEASE_KEY) == "another-host"
 
 
@@ -112,11 +127,10 @@ def test_a_turn_is_handed_out_a_little_early_for_its_exact_time():
 def test_an_idle_pump_ends_at_once_without_a_successor():
     fake = FakeTime()
 
-    assert not run_pump(
-        run_seconds=3, clock=fake.clock, sleep=fake.sleep, hand_out=lambda turns: None
-    )
+    assert not fake.run()
 
     assert fake.naps == []
+    assert fake.successor_queued_at == []
     assert not pump_is_running()
 
 
@@ -125,7 +139,7 @@ def test_a_message_due_within_the_minute_keeps_the_pump_going():
     instance.outbound.update(due_at=timezone.now() + timedelta(seconds=30))
     fake = FakeTime()
 
-    assert run_pump(run_seconds=3, clock=fake.clock, sleep=fake.sleep, hand_out=drop)
+    assert fake.run()
     assert sum(fake.naps) == pytest.approx(3)
 
 
@@ -161,11 +175,36 @@ def test_one_pass_hands_every_turn_in_reach_out_as_one_task():
     fake = FakeTime()
     passes: list[list[int]] = []
 
-    run_pump(
-        run_seconds=1,
-        clock=fake.clock,
-        sleep=fake.sleep,
-        hand_out=lambda turns: passes.append(sorted(pk for pk, _ in turns)),
-    )
+    fake.run(run_seconds=1, hand_out=lambda turns: passes.append(sorted(pk for pk, _ in turns)))
 
     assert passes == [sorted([first.pk, second.pk])]
+
+
+def test_the_successor_is_queued_a_moment_before_the_run_ends():
+    ready_instance()
+    fake = FakeTime()
+
+    assert fake.run(run_seconds=3)
+
+    (queued_at,) = fake.successor_queued_at
+    assert 3 - HANDOVER <= queued_at < 3
+
+
+def test_a_successor_waits_for_its_predecessor_to_let_go_of_the_lease():
+    ready_instance()
+    cache.add(LEASE_KEY, "predecessor", 20)
+    fake = FakeTime()
+
+    def predecessor_ends(seconds):
+        fake.sleep(seconds)
+        if fake.now >= 0.5:
+            cache.delete(LEASE_KEY)
+
+    assert run_pump(
+        run_seconds=1,
+        clock=fake.clock,
+        sleep=predecessor_ends,
+        hand_out=drop,
+        successor=lambda: None,
+    )
+    assert not pump_is_running()
