@@ -174,7 +174,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Where default_storage keeps uploaded files (message media, contact imports).
+# Where default_storage keeps uploaded files (message media, contact imports, inbox files).
+# They are served only by views (signed links, role checks), never from MEDIA_URL: do not
+# expose MEDIA_ROOT.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -252,6 +254,12 @@ SIMULATOR_API_KEY = env.str("SIMULATOR_API_KEY", default="switchboard-simulator-
 # queued task may grow before /healthz reports the queue as stuck.
 HEALTH_WORKER_MAX_SILENCE = env.int("HEALTH_WORKER_MAX_SILENCE", default=60)
 HEALTH_QUEUE_MAX_AGE = env.int("HEALTH_QUEUE_MAX_AGE", default=300)
+
+# Inbox: the largest incoming media file stored (bigger ones show "media unavailable"), and the
+# words besides STOP and UNSUBSCRIBE that opt a customer out when they are a whole message
+# (any case, accents ignored; inbox/opt_outs.py).
+INBOX_MEDIA_MAX_BYTES = env.int("INBOX_MEDIA_MAX_BYTES", default=16 * 1_048_576)
+INBOX_OPT_OUT_KEYWORDS = env.list("INBOX_OPT_OUT_KEYWORDS", default=[])
 
 # Contacts: the country assumed for numbers written without a country code (ISO 3166 code such
 # as DE; empty: every number must carry its code), the largest import file accepted, and the

@@ -65,6 +65,8 @@ class Capability(enum.StrEnum):
     CONFIGURE_WEBHOOK = "configure_webhook"
     SIGNED_WEBHOOKS = "signed_webhooks"
     LOOKUP_MESSAGE = "lookup_message"
+    DOWNLOAD_MEDIA = "download_media"
+    LOOKUP_LID = "lookup_lid"
     # Acting human before a send (docs/architecture.md, "Outbound queue").
     SEEN = "seen"
     TYPING = "typing"
@@ -331,6 +333,18 @@ class Engine:
 
     def lookup_message(self, chat_id: str, message_id: str) -> SendResult | None:
         raise self._unsupported("look up a message")
+
+    def download_media(self, url: str, max_bytes: int) -> bytes:
+        """The file behind a media URL from a webhook, fetched with the instance's credentials.
+
+        Only the URL's path is used, against the engine's own address, so a webhook cannot make
+        Switchboard send its key elsewhere. PermanentError past `max_bytes`.
+        """
+        raise self._unsupported("download media")
+
+    def lookup_lid(self, lid: str) -> str:
+        """The phone chat id (`<digits>@c.us`) behind a privacy id, or "" when unknown."""
+        raise self._unsupported("look up a LID")
 
     # Acting human: what a person's phone shows before they answer.
     def send_seen(self, chat_id: str) -> None:

@@ -69,13 +69,15 @@ class Media:
 class MessageData:
     """A message in a chat, incoming or sent from the linked phone (`from_me`).
 
-    `sender_id` is the person who wrote it (the participant in a group), `quoted_id` the message
-    it replies to, `client_id` the id Switchboard chose when it sent it, where the engine says.
+    `sender_id` is the person who wrote it (the participant in a group), `sender_name` the name
+    they gave WhatsApp, `quoted_id` the message it replies to, `client_id` the id Switchboard
+    chose when it sent it, where the engine says.
     """
 
     message_id: str
     chat_id: str
     sender_id: str = ""
+    sender_name: str = ""
     from_me: bool = False
     text: str = ""
     media: Media | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -39,6 +39,7 @@ from instances.engines.http import (
     gateway_address,
     response_json,
     retry_after_header,
+    transport_error,
 )
 from instances.engines.waha_sends import SEND_ROUTES, sent_message_id
 from instances.phone_numbers import digits_only
@@ -124,6 +125,8 @@ class WahaEngine(Engine):
             Capability.CONFIGURE_WEBHOOK,
             Capability.SIGNED_WEBHOOKS,
             Capability.LOOKUP_MESSAGE,
+            Capability.DOWNLOAD_MEDIA,
+            Capability.LOOKUP_LID,
             Capability.SEEN,
             Capability.TYPING,
         }
@@ -363,6 +366,39 @@ class WahaEngine(Engine):
             raw_status=ack_name if isinstance(ack_name, str) else "",
         )
 
+    def download_media(self, url: str, max_bytes: int) -> bytes:
+        """`GET /api/files/...` with the key (docs/gateways.md: media URLs need it), streamed so
+        a file past `max_bytes` is abandoned unread."""
+        path = _path_on_gateway(url, str(self.client.base_url))
+        try:
+            with self.client.stream("GET", path) as response:
+                if not response.is_success:
+                    response.read()
+                    self.check_response(response)
+                declared = int(response.headers.get("Content-Length") or 0)
+                if declared > max_bytes:
+                    raise PermanentError(_too_large(max_bytes))
+                content = bytearray()
+                for chunk in response.iter_bytes():
+                    content.extend(chunk)
+                    if len(content) > max_bytes:
+                        raise PermanentError(_too_large(max_bytes))
+                return bytes(content)
+        except httpx.HTTPError as exc:
+            address = gateway_address(self.client.base_url)
+            raise transport_error(exc, address=address, sends_message=False) from None
+
+    def lookup_lid(self, lid: str) -> str:
+        """`GET /api/{session}/lids/{lid}` -> `{lid, pn}`; servers before 2025 lack the route."""
+        try:
+            data = self._json("GET", f"/api/{self._session}/lids/{_segment(lid)}")
+        except NotFoundError as exc:
+            if exc.message.startswith("Cannot GET"):
+                raise self._unsupported("look up a LID") from None
+            return ""
+        phone = data.get("pn")
+        return phone if isinstance(phone, str) and phone.endswith("@c.us") else ""
+
     # Acting human: `POST /api/sendSeen|startTyping|stopTyping` with `{session, chatId}`, in
     # every release since Core 2024.10.8 (its OpenAPI document, docs/gateways.md).
     def send_seen(self, chat_id: str) -> None:
@@ -435,6 +471,21 @@ class WahaEngine(Engine):
             return info
         body = {"config": {**config, "webhooks": webhooks}}
         return self._json("PUT", self._session_path(), json=body)
+
+
+def _path_on_gateway(url: str, base_url: str) -> str:
+    """The part of a media URL below the gateway's address; the engine may announce itself
+    under another host name (WAHA's WHATSAPP_API_HOSTNAME), and the key goes only to ours."""
+    if url.startswith(base_url.rstrip("/") + "/"):
+        url = url[len(base_url.rstrip("/")) :]
+    parts = urlsplit(url)
+    if not parts.path.startswith("/") or ".." in parts.path.split("/"):
+        raise PermanentError("The engine announced a media address Switchboard cannot use.")
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"The file is larger than the {max_bytes // 1_048_576 or 1} MB limit."
 
 
 def _segment(value: str) -> str:

@@ -220,22 +220,44 @@ def _message(fields: Fields) -> MessageData:
     reply_to = fields.object("replyTo")
     # In groups `from` is the group; the person is `participant` (or `author`).
     sender = fields.text("participant") or fields.text("author") or fields.text("from")
+    message_id, from_me = fields.id("id"), fields.flag("fromMe")
     return MessageData(
-        message_id=fields.id("id"),
+        message_id=message_id,
         chat_id=_chat_of(fields),
         sender_id=sender,
-        from_me=fields.flag("fromMe"),
+        sender_name=_push_name(fields.data.get("_data")),
+        from_me=from_me,
         text=fields.text("body"),
         media=_media(media) if media is not None or fields.data.get("hasMedia") else None,
         quoted_id=reply_to.id("id") if reply_to is not None else "",
         sent_at=_from_epoch(fields.data.get("timestamp")),
+        client_id=_client_id(message_id) if from_me else "",
     )
+
+
+def _push_name(raw: Any) -> str:
+    """The sender's own display name: WEBJS keeps it in `_data.notifyName`, NOWEB in
+    `_data.pushName`; both are whatever the sender typed, so only ever shown escaped."""
+    if not isinstance(raw, dict):
+        return ""
+    name = raw.get("notifyName") or raw.get("pushName")
+    return name[:200] if isinstance(name, str) else ""
+
+
+def _client_id(message_id: str) -> str:
+    """`true_<chat>_<id>[_<participant>]`: the `<id>` part, which is the client id Switchboard
+    chose when it sent the message (instances/outbound/status.py, `wire_id`)."""
+    parts = message_id.split("_")
+    return parts[2] if len(parts) >= 3 and parts[0] == "true" else ""
 
 
 def _media(fields: Fields | None) -> Media:
     if fields is None:
         return Media(error="The engine announced media but sent no description of it.")
     error = fields.data.get("error")
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        # The simulator and newer WAHA describe the failure as `{message}`.
+        error = error["message"] or "The engine could not download the file."
     return Media(
         url=fields.text("url"),
         mimetype=fields.text("mimetype"),

@@ -37,6 +37,20 @@ ACCESS = [
     ("contacts:check_stop", "number_check", "post", {ADMIN, OPERATOR}),
     ("campaigns:list", False, "get", {ADMIN, OPERATOR}),
     ("inbox:list", False, "get", {ADMIN, AGENT}),
+    ("inbox:chat", "chat", "get", {ADMIN, AGENT}),
+    ("inbox:thread", "chat", "get", {ADMIN, AGENT}),
+    ("inbox:reply", "chat", "post", {ADMIN, AGENT}),
+    ("inbox:quote", "chat_message", "get", {ADMIN, AGENT}),
+    ("inbox:react", "chat_message", "post", {ADMIN, AGENT}),
+    ("inbox:assign", "chat", "post", {ADMIN, AGENT}),
+    ("inbox:labels", "chat", "post", {ADMIN, AGENT}),
+    ("inbox:note", "chat", "post", {ADMIN, AGENT}),
+    ("inbox:action", "chat_action", "post", {ADMIN, AGENT}),
+    ("inbox:media", "message_media", "get", {ADMIN, AGENT}),
+    ("inbox:media_retry", "message_media", "post", {ADMIN, AGENT}),
+    ("inbox:events", False, "get", {ADMIN}),
+    ("inbox:event", "event", "get", {ADMIN}),
+    ("inbox:reprocess", False, "post", {ADMIN}),
     ("instances:list", False, "get", {ADMIN, OPERATOR}),
     ("instances:detail", True, "get", {ADMIN, OPERATOR}),
     ("instances:create", False, "get", {ADMIN}),
@@ -107,6 +121,8 @@ def url_for(name: str, needs, instance, admin) -> str:
         return reverse(
             name, args=[message.pk, "cancel"] if needs == "message_action" else [message.pk]
         )
+    if needs in INBOX_NEEDS:
+        return inbox_url(name, needs, instance)
     if needs in CONTACT_OBJECTS:
         return reverse(name, args=[CONTACT_OBJECTS[needs](instance).pk])
     if needs in ("campaign", "campaign_action"):
@@ -124,6 +140,30 @@ CONTACT_OBJECTS = {
     ),
     "number_check": lambda instance: NumberCheck.objects.create(instance=instance),
 }
+
+
+INBOX_NEEDS = {"chat", "chat_message", "chat_action", "message_media", "event"}
+
+
+def inbox_url(name: str, needs: str, instance) -> str:
+    from inbox.models import Chat, ConversationMessage, WebhookEvent
+
+    chat = Chat.objects.create(instance=instance, chat_id="4917612345678@c.us")
+    message = ConversationMessage.objects.create(
+        chat=chat, direction="in", provider_id="false_4917612345678@c.us_A", body="Hi"
+    )
+    if needs == "chat":
+        return reverse(name, args=[chat.pk])
+    if needs == "chat_message":
+        return reverse(name, args=[chat.pk, message.pk])
+    if needs == "chat_action":
+        return reverse(name, args=[chat.pk, "take"])
+    if needs == "message_media":
+        return reverse(name, args=[message.pk])
+    event = WebhookEvent.objects.create(
+        instance=instance, event_id="evt_1", event="message", kind="message", payload={}
+    )
+    return reverse(name, args=[event.pk])
 
 
 def _all_url_names(resolver=None, namespace: str = "") -> set[str]:

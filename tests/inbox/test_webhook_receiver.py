@@ -105,10 +105,10 @@ def test_old_style_acks_are_deduplicated_on_message_and_ack_level(client):
 @pytest.mark.parametrize(
     "name", ["message", "message.any", "message.reaction", "message.revoked", "message.edited"]
 )
-def test_message_events_are_stored_for_the_inbox(client, name):
+def test_message_events_are_applied_to_the_inbox(client, name):
     instance = InstanceFactory()
     assert post_signed(client, instance, fixture_body(name)).status_code == 200
-    assert WebhookEvent.objects.get().state == WebhookEvent.State.STORED
+    assert WebhookEvent.objects.get().state == WebhookEvent.State.APPLIED
 
 
 def test_an_unknown_event_kind_is_stored_as_unsupported(client):
@@ -199,4 +199,4 @@ def test_a_handler_error_keeps_the_event_as_failed_and_answers_200(client, monke
     response = post_signed(client, instance, fixture_body("session.status"))
     assert response.status_code == 200
     event = WebhookEvent.objects.get()
-    assert (event.state, event.error) == ("failed", "RuntimeError")
+    assert (event.state, event.error) == ("failed", "RuntimeError: bug")

@@ -49,7 +49,13 @@ PAYLOAD_KEYS = [
     "hasMedia",
     "media",
     "timestamp",
+    "_data",
+    "replyTo",
+    "source",
 ]
+# Ids shaped like WhatsApp's, so message events reach the conversation handlers.
+CHAT_IDS = ["4917612345678@c.us", "120363025555555555@g.us", "123456789012345@lid", "x@c.us"]
+MESSAGE_IDS = [f"{side}_{chat}_3EB0AA" for side in ("true", "false") for chat in CHAT_IDS]
 HOSTILE_TEXT = ["\x00", "\ud800", "\udfff", "a\x00b", "<script>", "N" * 300, ""]
 
 texts = st.one_of(
@@ -67,7 +73,13 @@ values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
     max_leaves=12,
 )
-payloads = st.one_of(st.dictionaries(st.sampled_from(PAYLOAD_KEYS), values, max_size=8), values)
+message_payloads = st.fixed_dictionaries(
+    {"id": st.sampled_from(MESSAGE_IDS), "from": st.sampled_from(CHAT_IDS)},
+    optional={key: values for key in PAYLOAD_KEYS if key not in ("id", "from")},
+)
+payloads = st.one_of(
+    st.dictionaries(st.sampled_from(PAYLOAD_KEYS), values, max_size=8), message_payloads, values
+)
 envelopes = st.fixed_dictionaries(
     {"event": st.one_of(st.sampled_from(EVENTS), texts), "payload": payloads},
     optional={
@@ -111,7 +123,7 @@ def post_signed(client):
 
 
 @settings(
-    max_examples=60,
+    max_examples=150,
     database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -1,0 +1,191 @@
+"""Webhook ingest under load: signed `message` events from 8 connections to gunicorn.
+
+    .venv/bin/python -m bench.webhook_ingest_concurrent [--quick] [--events N]
+
+Real parts on loopback: a PostgreSQL database made for the run and gunicorn with 2 workers
+(`bench/ingest_settings.py`: the project plus one minimal view). A load generator with 8 threads,
+each on its own keep-alive connection, posts signed WAHA `message` events, every one a new
+message from one of 500 customers, first to the minimal view that only verifies the signature
+and inserts one row (the baseline), then to the real receiver, which stores the event and
+applies it to the inbox (conversation, bubble, unread count). Events per second and latency
+per request, both ways in the same run. `--quick`: 1,000 events per way instead of 5,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from bench.stack import ROOT, bench_database, free_port
+
+CONNECTIONS = 8
+FIXTURE = ROOT / "tests" / "fixtures" / "waha" / "message.json"
+TARGET_SHARE = 0.6
+TARGET_RATE = 400
+
+
+@contextmanager
+def gunicorn(database_url: str, port: int):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "bench.ingest_settings",
+        "CONN_MAX_AGE": "60",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "config/gunicorn.py",
+            "--access-logfile",
+            "/dev/null",
+            "config.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{url}/accounts/login/", timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def signed_bodies(count: int, tag: str, secret: str) -> list[tuple[bytes, dict[str, str]]]:
+    template = json.loads(FIXTURE.read_text())
+    result = []
+    for n in range(count):
+        template["id"] = f"evt_{tag}_{n:07d}"
+        customer = f"49176{n % 500:08d}@c.us"
+        template["payload"].update(
+            id=f"false_{customer}_{tag.upper()}{n:07d}", **{"from": customer}
+        )
+        body = json.dumps(template).encode()
+        signature = hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Webhook-Hmac": signature,
+            "X-Webhook-Hmac-Algorithm": "sha512",
+            "X-Webhook-Request-Id": template["id"],
+        }
+        result.append((body, headers))
+    return result
+
+
+def load(url: str, requests: list[tuple[bytes, dict[str, str]]]) -> tuple[float, list[float]]:
+    """Events per second and each request's latency (ms), over CONNECTIONS connections."""
+    shares = [requests[n::CONNECTIONS] for n in range(CONNECTIONS)]
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(CONNECTIONS + 1)
+
+    def worker(share):
+        timings = []
+        with httpx.Client(timeout=30) as client:
+            start.wait()
+            for body, headers in share:
+                began = time.perf_counter()
+                response = client.post(url, content=body, headers=headers)
+                timings.append((time.perf_counter() - began) * 1000)
+                if response.status_code != 200:
+                    failures.append(f"{response.status_code} {response.text[:100]}")
+        with lock:
+            latencies.extend(timings)
+
+    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, first: {failures[0]}")
+    return len(requests) / elapsed, latencies
+
+
+def run(count: int) -> None:
+    from inbox.models import ConversationMessage, WebhookEvent
+    from instances.models import Instance
+
+    with bench_database() as database_url:
+        instance = Instance.objects.create(
+            name="Bench", engine="waha", base_url="http://127.0.0.1:9", session_name="default"
+        )
+        secret = instance.webhook_secret
+        with gunicorn(database_url, free_port()) as url:
+            receiver = instance.webhook_url.split("/hooks/", 1)[1]
+            ways = [
+                ("baseline: verify + insert", f"{url}/bench/minimal/{instance.uuid}/", "min"),
+                ("receiver: store + apply", f"{url}/hooks/{receiver}", "real"),
+            ]
+            load(ways[0][1], signed_bodies(200, "warmmin", secret))
+            load(ways[1][1], signed_bodies(200, "warmreal", secret))
+            results = []
+            for label, address, tag in ways:
+                rate, latencies = load(address, signed_bodies(count, tag, secret))
+                results.append((label, rate, latencies))
+        applied = ConversationMessage.objects.count()
+        stored = WebhookEvent.objects.count()
+    print(
+        f"Webhook ingest under load: {count} signed message events per way, "
+        f"{CONNECTIONS} connections, gunicorn 2 workers, PostgreSQL"
+    )
+    print(f"{'way':<28} {'events/s':>9} {'median ms':>10} {'p95 ms':>8}")
+    for label, rate, latencies in results:
+        p95 = statistics.quantiles(latencies, n=20)[-1]
+        print(f"{label:<28} {rate:>9.0f} {statistics.median(latencies):>10.1f} {p95:>8.1f}")
+    baseline_rate, real_rate = results[0][1], results[1][1]
+    share = real_rate / baseline_rate
+    met = share >= TARGET_SHARE and real_rate >= TARGET_RATE
+    print(f"(stored {stored} events, {applied} conversation messages)")
+    print(
+        f"RESULT events={count} baseline_per_s={baseline_rate:.0f} receiver_per_s={real_rate:.0f} "
+        f"share={share:.2f} target_share={TARGET_SHARE} target_per_s={TARGET_RATE} "
+        f"met={'yes' if met else 'no'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 events per way")
+    parser.add_argument("--events", type=int)
+    args = parser.parse_args()
+    run(args.events or (1000 if args.quick else 5000))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    main()
