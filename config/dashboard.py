@@ -9,6 +9,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from accounts.roles import Ability, can
+from campaigns.models import Campaign, CampaignStatus, Contact
+from inbox.models import Chat
 from instances.models import Instance, InstanceStatus, QueueSettings
 from instances.outbound.overview import overviews, with_queue_counts
 
@@ -48,6 +50,50 @@ def paused_queues(user) -> list[QueueSettings]:
     )
 
 
+def _contacts_card() -> Card:
+    counts = Contact.objects.aggregate(
+        total=Count("pk"), opted_out=Count("pk", filter=Q(opted_out=True))
+    )
+    return Card(
+        "Contacts",
+        reverse("contacts:list"),
+        counts["total"],
+        f"{counts['opted_out']} opted out",
+        "Import contacts from a CSV or Excel file, or add them one by one.",
+    )
+
+
+def _campaigns_card() -> Card:
+    counts = Campaign.objects.aggregate(
+        total=Count("pk"),
+        running=Count("pk", filter=Q(status=CampaignStatus.RUNNING)),
+        scheduled=Count("pk", filter=Q(status=CampaignStatus.SCHEDULED)),
+    )
+    return Card(
+        "Campaigns",
+        reverse("campaigns:list"),
+        counts["total"],
+        f"{counts['running']} running · {counts['scheduled']} scheduled",
+        "Create a campaign to message your contacts from one or more numbers.",
+    )
+
+
+def _inbox_card(user) -> Card:
+    open_chats = Chat.objects.filter(state=Chat.State.OPEN)
+    counts = open_chats.aggregate(
+        total=Count("pk"),
+        unread=Count("pk", filter=Q(unread_count__gt=0)),
+        mine=Count("pk", filter=Q(assignee=user)),
+    )
+    return Card(
+        "Inbox",
+        reverse("inbox:list"),
+        counts["total"],
+        f"open conversations · {counts['unread']} unread · {counts['mine']} assigned to you",
+        "Conversations appear here once an instance receives messages.",
+    )
+
+
 def _team_card() -> Card:
     members = get_user_model().objects.filter(is_active=True).count()
     return Card(
@@ -64,35 +110,11 @@ def dashboard_cards(user) -> list[Card]:
     if can(user, Ability.VIEW_INSTANCES):
         cards.append(_instances_card())
     if can(user, Ability.MANAGE_CONTACTS):
-        cards.append(
-            Card(
-                "Contacts",
-                reverse("contacts:list"),
-                None,
-                "",
-                "Contact import arrives with the campaigns module.",
-            )
-        )
+        cards.append(_contacts_card())
     if can(user, Ability.MANAGE_CAMPAIGNS):
-        cards.append(
-            Card(
-                "Campaigns",
-                reverse("campaigns:list"),
-                None,
-                "",
-                "Bulk campaigns arrive with the campaigns module.",
-            )
-        )
+        cards.append(_campaigns_card())
     if can(user, Ability.USE_INBOX):
-        cards.append(
-            Card(
-                "Inbox",
-                reverse("inbox:list"),
-                None,
-                "",
-                "Conversations appear here once an instance receives messages.",
-            )
-        )
+        cards.append(_inbox_card(user))
     if can(user, Ability.MANAGE_TEAM):
         cards.append(_team_card())
     return cards

@@ -21,6 +21,27 @@ def test_dashboard_counts_instances_and_says_what_to_do_when_empty(client_for, a
     assert '<p class="big">2</p>' in body and "1 working" in body
 
 
+def test_dashboard_counts_contacts_campaigns_and_open_conversations(client_for, admin):
+    from campaigns.models import Campaign, CampaignStatus
+    from inbox.models import Chat
+    from tests.factories import ContactFactory
+
+    client = client_for(admin)
+    body = client.get("/").content.decode()
+    assert "Import contacts from a CSV" in body and "Create a campaign" in body
+    ContactFactory(opted_out=True)
+    ContactFactory()
+    Campaign.objects.create(name="Spring sale", status=CampaignStatus.RUNNING)
+    instance = InstanceFactory()
+    Chat.objects.create(instance=instance, chat_id="4915123456789@c.us", unread_count=2)
+    Chat.objects.create(instance=instance, chat_id="4915123456780@c.us", assignee=admin)
+
+    body = client.get("/").content.decode()
+    assert "1 opted out" in body
+    assert "1 running · 0 scheduled" in body
+    assert "open conversations · 1 unread · 1 assigned to you" in body
+
+
 def test_dashboard_shows_only_the_areas_of_the_role(client_for, agent):
     body = client_for(agent).get("/").content.decode()
     assert "Inbox" in body
