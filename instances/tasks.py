@@ -44,9 +44,9 @@ def send_turns(turns: list[tuple[int, str]]) -> None:
     dispatcher.send_turns([(pk, datetime.fromisoformat(slot)) for pk, slot in turns])
 
 
-def pump_outbound() -> None:
+def pump_outbound(patient: bool = False) -> None:
     """Pace and hand out sends for a while, handing over to a successor (`pump.run_pump`)."""
-    pump.run_pump()
+    pump.run_pump(patient=patient)
 
 
 def ensure_pump() -> None:
@@ -56,7 +56,7 @@ def ensure_pump() -> None:
     dispatcher.recover_stale_sends()
     dispatcher.reconcile_unconfirmed()
     if pump.has_work_ahead(timezone.now()) and not wake.pump_is_running():
-        pump.enqueue_pump()
+        async_task("instances.tasks.pump_outbound", group="outbound-pump")
 
 
 def delete_finished_media() -> None:

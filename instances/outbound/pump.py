@@ -132,8 +132,8 @@ def enqueue_turns(turns: Turns) -> None:
     )
 
 
-def enqueue_pump() -> None:
-    async_task("instances.tasks.pump_outbound", group="outbound-pump")
+def enqueue_successor() -> None:
+    async_task("instances.tasks.pump_outbound", patient=True, group="outbound-pump")
 
 
 def run_pump(
@@ -142,15 +142,17 @@ def run_pump(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     hand_out: Callable[[Turns], None] = enqueue_turns,
-    successor: Callable[[], None] = enqueue_pump,
+    successor: Callable[[], None] = enqueue_successor,
+    patient: bool = False,
     rng: random.Random | None = None,
 ) -> bool:
     """Pump for `run_seconds` under the lease. Its successor is queued HANDOVER before the end,
     while this run handed out turns or work lies ahead, so that a worker has picked it up by the
     time the lease is free. True when a successor was queued; False when idle or another pump
-    kept the lease."""
+    kept the lease. Only a successor (`patient`) waits for the lease; a pump started by a
+    wake-up or the watchdog while another runs ends at once."""
     token = uuid.uuid4().hex
-    if not _take_lease(token, clock, sleep):
+    if not _take_lease(token, clock, sleep, LEASE_PATIENCE if patient else 0.0):
         return False
     rng = rng or random.Random()  # noqa: S311 - pacing jitter, not a secret
     end = clock() + run_seconds
@@ -185,9 +187,11 @@ def run_pump(
             cache.delete(LEASE_KEY)
 
 
-def _take_lease(token: str, clock: Callable[[], float], sleep: Callable[[float], None]) -> bool:
-    """The lease, waiting up to LEASE_PATIENCE for a predecessor finishing its run."""
-    deadline = clock() + LEASE_PATIENCE
+def _take_lease(
+    token: str, clock: Callable[[], float], sleep: Callable[[float], None], patience: float
+) -> bool:
+    """The lease, waiting up to `patience` seconds for a predecessor finishing its run."""
+    deadline = clock() + patience
     while not cache.add(LEASE_KEY, token, LEASE_SECONDS):
         if clock() >= deadline:
             return False

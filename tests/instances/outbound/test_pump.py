@@ -96,6 +96,8 @@ def test_only_one_pump_runs_at_a_time():
     fake = FakeTime()
 
     assert not fake.run(run_seconds=1, hand_out=handed.extend)
+    # A pump woken while another runs does not wait for it; only a successor would.
+    assert fake.naps == []
     assert handed == []
     assert fake.successor_queued_at == []
     assert cache.get(LEASE_KEY) == "another-host"
@@ -206,5 +208,6 @@ def test_a_successor_waits_for_its_predecessor_to_let_go_of_the_lease():
         sleep=predecessor_ends,
         hand_out=drop,
         successor=lambda: None,
+        patient=True,
     )
     assert not pump_is_running()
