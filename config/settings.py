@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "instances",
     "campaigns",
     "inbox",
+    "api",
 ]
 
 MIDDLEWARE = [
