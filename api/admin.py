@@ -9,7 +9,15 @@ from api.models import ApiKey
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ("name", "prefix", "role", "created_by", "last_used_at", "expires_at", "revoked_at")
+    list_display = (
+        "name",
+        "prefix",
+        "role",
+        "created_by",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
     list_filter = ("role", "revoked_at", "expires_at")
     search_fields = ("name", "prefix")
     filter_horizontal = ("instances",)

@@ -122,6 +122,9 @@ else:
 # Seconds to wait for a gateway's answer; a send still unanswered then is unconfirmed.
 ENGINE_READ_TIMEOUT = env.float("ENGINE_READ_TIMEOUT", default=30.0)
 
+# REST API requests each key may make per minute (0: no limit).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+
 Q_BROKER = env.str("Q_BROKER", default="orm")
 if Q_BROKER not in {"orm", "redis"}:
     raise ImproperlyConfigured(f"Q_BROKER must be 'orm' or 'redis', not {Q_BROKER!r}.")
