@@ -9,8 +9,8 @@ from typing import Any
 import segno
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
 from ninja import Field as NinjaField
+from ninja import Query, Router, Schema
 
 from accounts.roles import Ability
 from api import schemas

@@ -50,10 +50,7 @@ def _no_key(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if exc.status_code == 400:
-        message = "The request body is not valid JSON."
-    else:
-        message = exc.message
+    message = "The request body is not valid JSON." if exc.status_code == 400 else exc.message
     code = _CODE_BY_STATUS.get(exc.status_code, Code.INTERNAL_ERROR)
     return error_response(ApiError(code, message, status=exc.status_code))
 

@@ -16,7 +16,7 @@ from instances.models import Instance
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-TOKEN_PREFIX = "sb_"
+TOKEN_PREFIX = "sb_"  # noqa: S105 (a marker that tells keys apart in logs, not a secret)
 TOKEN_MAX = 200
 # Recording each use would write a row per request; once a minute tells "last used" as well.
 LAST_USED_EVERY = timedelta(minutes=1)
