@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from accounts.roles import Ability
 from api import schemas
@@ -112,7 +112,7 @@ def _sender(kind: MessageKind, schema: type[schemas.SendBase]):
             )
         except OutboundValidationError as exc:
             raise validation_error(exc.errors) from None
-        return 201, success(message_data(message))
+        return Status(201, success(message_data(message)))
 
     send.__annotations__ = {"request": HttpRequest, "body": schema}
     send.__name__ = f"send_{kind.value}"
