@@ -18,7 +18,9 @@ def error_of(response, status: int) -> dict:
 
 def test_malformed_json_is_a_validation_error(client, make_key):
     response = client.post(
-        "/api/v1/messages/text", "{not json", content_type="application/json",
+        "/api/v1/messages/text",
+        "{not json",
+        content_type="application/json",
         HTTP_X_API_KEY=make_key(),
     )
     assert error_of(response, 400)["code"] == "VALIDATION_ERROR"
@@ -76,7 +78,9 @@ def test_a_post_with_a_key_needs_no_csrf_token(make_key, sales):
     strict = Client(enforce_csrf_checks=True)
     body = {"profileId": str(sales.uuid), "chatId": "+4915123456789", "content": {"text": "Hi"}}
     response = strict.post(
-        "/api/v1/messages/text", body, content_type="application/json",
+        "/api/v1/messages/text",
+        body,
+        content_type="application/json",
         HTTP_X_API_KEY=make_key(),
     )
     assert response.status_code == 201
