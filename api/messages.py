@@ -124,7 +124,7 @@ for path, kind, content in KINDS:
     router.post(
         f"/{path}",
         response={201: schemas.MessageEnvelope},
-        summary=f"Queue a {kind.value.replace('_', ' ')} message",
+        summary=f"Queue {'an' if path[0] in 'aeiou' else 'a'} {path.replace('-', ' ')} message",
         operation_id=f"send_{kind.value}",
     )(_sender(kind, schemas.send_schema(f"Send{name}", content)))
 

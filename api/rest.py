@@ -21,9 +21,9 @@ api = NinjaAPI(
     title="Switchboard API",
     version="1",
     description=(
-        "Seed 002's self-hosted gateway API. Authenticate with `X-API-Key: <key>` or "
-        "`Authorization: Bearer <key>`. Every answer is `{success, data, meta}` or "
-        "`{success: false, error: {code, message}}`."
+        "Seed 002's self-hosted gateway API. Authenticate with an X-API-Key: <key> or an "
+        "Authorization: Bearer <key> header. Every answer is {success, data, meta} or "
+        "{success: false, error: {code, message}}."
     ),
     urls_namespace="api",
     auth=AUTH,
