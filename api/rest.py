@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from ninja import NinjaAPI
@@ -73,6 +75,16 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return error_response(
         ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(problems)}", details=details)
     )
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return error_response(
+            ApiError(Code.VALIDATION_ERROR, f"The body is larger than {limit} bytes.", status=413)
+        )
+    return error_response(ApiError(Code.VALIDATION_ERROR, "The request was refused.", status=400))
 
 
 @api.exception_handler(Http404)

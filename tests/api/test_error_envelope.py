@@ -84,3 +84,26 @@ def test_a_post_with_a_key_needs_no_csrf_token(make_key, sales):
         HTTP_X_API_KEY=make_key(),
     )
     assert response.status_code == 201
+
+
+def test_a_body_over_the_size_limit_is_refused(client, make_key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"content": {"text": "' + "x" * 2000 + '"}}'
+    response = client.post(
+        "/api/v1/messages/text", body, content_type="application/json", HTTP_X_API_KEY=make_key()
+    )
+    assert error_of(response, 413)["code"] == "VALIDATION_ERROR"
+
+
+def test_a_fault_on_our_side_is_an_internal_error_without_a_trace(
+    call, make_key, sales, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    # An injected fault: nothing in the real code path is known to fail this way.
+    monkeypatch.setattr("api.messages.enqueue", broken)
+    body = {"profileId": str(sales.uuid), "chatId": "+4915123456789", "content": {"text": "Hi"}}
+    response = call("post", "messages/text", token=make_key(), json=body)
+    assert error_of(response, 500)["code"] == "INTERNAL_ERROR"
+    assert b"secret detail" not in response.content
