@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.http import HttpRequest
 from ninja import Router, Status
 
@@ -27,6 +30,7 @@ PAYLOAD_KEYS = {
     "messageId": "message_id",
     "replyTo": "reply_to",
     "multipleAnswers": "multiple",
+    "base64": "file",
 }
 API_NAMES = {payload: api for api, payload in PAYLOAD_KEYS.items()}
 # enqueue's own argument names, as the request names them.
@@ -79,6 +83,18 @@ def validation_error(errors: dict[str, list[str]]) -> ApiError:
     return ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(messages)}", details=details)
 
 
+def file_of(payload: dict[str, Any]) -> ContentFile | None:
+    """The base64 file of a media message (taken out of the payload), for enqueue's `upload`."""
+    data = payload.pop("file", None)
+    if data is None:
+        return None
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise OutboundValidationError({"file": ["Must be base64."]}) from None
+    return ContentFile(raw, name=payload.get("filename") or "file")
+
+
 def message_data(message: OutboundMessage) -> dict[str, Any]:
     return {
         "id": str(message.client_id),
@@ -100,15 +116,17 @@ def _sender(kind: MessageKind, schema: type[schemas.SendBase]):
     def send(request: HttpRequest, body):
         key = require_ability(request, Ability.SEND_MESSAGES)
         instance = instance_for_key(key, body.profileId)
-        content = body.content.model_dump(exclude_none=True)
+        payload = to_payload(body.content.model_dump(exclude_none=True))
         try:
+            upload = file_of(payload)
             message = enqueue(
                 instance,
                 body.chatId,
                 kind,
-                to_payload(content),
+                payload,
                 priority=body.priority,
                 send_at=body.sendAt,
+                upload=upload,
             )
         except OutboundValidationError as exc:
             raise validation_error(exc.errors) from None

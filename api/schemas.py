@@ -8,7 +8,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-ID = Field(..., max_length=120)
+# Base64 of the largest file a message may carry (OUTBOUND_MEDIA_MAX_BYTES at its default).
+BASE64_MAX = 4 * (16 * 1_048_576 // 3 + 1)
 
 
 class Meta(Schema):
@@ -38,7 +39,13 @@ class TextContent(Content):
 
 
 class MediaContent(Content):
-    url: str = Field(..., max_length=2048, description="http(s) address of the file.")
+    url: str | None = Field(None, max_length=2048, description="http(s) address of the file.")
+    # The request body's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE) bounds it before this does.
+    base64: str | None = Field(
+        None,
+        max_length=BASE64_MAX,
+        description="The file itself, base64-encoded, instead of url; give its filename too.",
+    )
     caption: str | None = Field(None, max_length=2000)
     filename: str | None = Field(None, max_length=255)
     mimetype: str | None = Field(None, max_length=255)

@@ -39,6 +39,8 @@ CONTENT_KEYS = [
     "messageId",
     "emoji",
     "imageUrl",
+    "base64",
+    "filename",
     "linkPreview",
     "replyTo",
 ]

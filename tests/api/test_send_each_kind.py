@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 
 import pytest
@@ -113,3 +114,36 @@ def test_a_queued_message_can_be_looked_up_with_its_status(call, make_key, sales
     assert looked_up.status_code == 200
     data = looked_up.json()["data"]
     assert (data["status"], data["providerMessageId"]) == ("delivered", "true_49@c.us_X")
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_file_can_be_sent_in_the_body_as_base64(call, make_key, sales, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    content = {"base64": base64.b64encode(PNG).decode(), "filename": "menu.png", "caption": "Hi"}
+    body = {"profileId": str(sales.uuid), "chatId": "+4915123456789", "content": content}
+    response = call("post", "messages/image", token=make_key(), json=body)
+    assert response.status_code == 201, response.content
+    message = OutboundMessage.objects.get()
+    assert message.payload["mimetype"] == "image/png"
+    assert message.payload["url"].startswith(settings.PUBLIC_BASE_URL)
+    assert (tmp_path / message.media_name).read_bytes() == PNG
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ({"base64": "not base64!", "filename": "a.png"}, "Must be base64."),
+        ({"base64": base64.b64encode(b"MZ\x90\x00").decode(), "filename": "a.png"}, "content"),
+    ],
+)
+def test_a_bad_base64_file_is_refused_by_field(
+    call, make_key, sales, settings, tmp_path, content, problem
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    body = {"profileId": str(sales.uuid), "chatId": "+4915123456789", "content": content}
+    response = call("post", "messages/image", token=make_key(), json=body)
+    assert response.status_code == 422
+    assert problem in " ".join(response.json()["error"]["details"]["content.base64"])
+    assert not OutboundMessage.objects.exists()
