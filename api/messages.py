@@ -141,13 +141,17 @@ for path, kind, content in KINDS:
     name = "".join(part.capitalize() for part in path.split("-"))
     router.post(
         f"/{path}",
-        response={201: schemas.MessageEnvelope},
+        response=schemas.answers(201, schemas.MessageEnvelope, 403, 404),
         summary=f"Queue {'an' if path[0] in 'aeiou' else 'a'} {path.replace('-', ' ')} message",
         operation_id=f"send_{kind.value}",
     )(_sender(kind, schemas.send_schema(f"Send{name}", content)))
 
 
-@router.get("/{message_id}", response=schemas.MessageEnvelope, summary="A message and its status")
+@router.get(
+    "/{message_id}",
+    response=schemas.answers(200, schemas.MessageEnvelope, 403, 404),
+    summary="A message and its status",
+)
 def get_message(request: HttpRequest, message_id: str):
     key = require_ability(request, Ability.VIEW_INSTANCES)
     uid = parse_uuid(message_id)

@@ -44,7 +44,11 @@ def profile_data(instance: Instance) -> dict[str, Any]:
     }
 
 
-@router.get("", response=schemas.ProfileListEnvelope, summary="List the profiles (instances)")
+@router.get(
+    "",
+    response=schemas.answers(200, schemas.ProfileListEnvelope, 403),
+    summary="List the profiles (instances)",
+)
 def list_profiles(request: HttpRequest, query: Query[PageQuery]):
     key = require_ability(request, Ability.VIEW_INSTANCES)
     instances = Instance.objects.order_by("name")
@@ -64,7 +68,11 @@ def list_profiles(request: HttpRequest, query: Query[PageQuery]):
     )
 
 
-@router.get("/{profile_id}", response=schemas.ProfileEnvelope, summary="One profile")
+@router.get(
+    "/{profile_id}",
+    response=schemas.answers(200, schemas.ProfileEnvelope, 403, 404),
+    summary="One profile",
+)
 def get_profile(request: HttpRequest, profile_id: str):
     key = require_ability(request, Ability.VIEW_INSTANCES)
     return success(profile_data(instance_for_key(key, profile_id)))
@@ -82,21 +90,31 @@ def _act(request: HttpRequest, profile_id: str, action: Action) -> dict[str, Any
     return success(profile_data(instance))
 
 
-@router.post("/{profile_id}/connect", response=schemas.ProfileEnvelope, summary="Start the session")
+@router.post(
+    "/{profile_id}/connect",
+    response=schemas.answers(200, schemas.ProfileEnvelope, 403, 404, 409, 502),
+    summary="Start the session",
+)
 def connect_profile(request: HttpRequest, profile_id: str):
     """Starts the session; poll `GET /profiles/{id}/qr` for the code to scan."""
     return _act(request, profile_id, Action.START)
 
 
 @router.post(
-    "/{profile_id}/disconnect", response=schemas.ProfileEnvelope, summary="Stop the session"
+    "/{profile_id}/disconnect",
+    response=schemas.answers(200, schemas.ProfileEnvelope, 403, 404, 409, 502),
+    summary="Stop the session",
 )
 def disconnect_profile(request: HttpRequest, profile_id: str):
     """Stops the session; the number stays linked (the next connect needs no scan)."""
     return _act(request, profile_id, Action.STOP)
 
 
-@router.get("/{profile_id}/qr", response=schemas.QrEnvelope, summary="The QR code to scan")
+@router.get(
+    "/{profile_id}/qr",
+    response=schemas.answers(200, schemas.QrEnvelope, 403, 404, 409, 502),
+    summary="The QR code to scan",
+)
 def profile_qr(request: HttpRequest, profile_id: str):
     key = require_ability(request, Ability.MANAGE_INSTANCES)
     instance = instance_for_key(key, profile_id)

@@ -27,6 +27,12 @@ class ErrorEnvelope(Schema):
     error: ErrorDetail
 
 
+def answers(ok_status: int, envelope: type[Schema], *errors: int) -> dict[int, type[Schema]]:
+    """An operation's documented answers: its success and the errors every call may get."""
+    common = (400, 401, 422, 429, 500)
+    return {ok_status: envelope, **{status: ErrorEnvelope for status in (*common, *errors)}}
+
+
 # Message contents, one per kind; the keys map to enqueue's payload keys in api/messages.py.
 class Content(Schema):
     model_config = ConfigDict(extra="forbid")
