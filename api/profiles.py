@@ -10,7 +10,7 @@ import segno
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field as NinjaField
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from accounts.roles import Ability
 from api import schemas
@@ -20,6 +20,7 @@ from instances import services
 from instances.actions import Action
 from instances.engines.base import Capability
 from instances.engines.errors import WrongStateError
+from instances.forms import InstanceForm
 from instances.models import Instance, InstanceStatus
 
 router = Router(tags=["Profiles"])
@@ -66,6 +67,57 @@ def list_profiles(request: HttpRequest, query: Query[PageQuery]):
         total=paginator.count,
         totalPages=paginator.num_pages if paginator.count else 0,
     )
+
+
+# The instance form's field names as the request spells them.
+FORM_FIELDS = {"base_url": "baseUrl", "session_name": "sessionName", "api_key": "apiKey"}
+
+
+@router.post(
+    "",
+    response=schemas.answers(201, schemas.ProfileEnvelope, 403, 502),
+    summary="Create a profile (instance)",
+)
+def create_profile(request: HttpRequest, body: schemas.ProfileIn):
+    """Validated as on the Add instance page; a sessionless gateway is set up at once."""
+    key = require_ability(request, Ability.MANAGE_INSTANCES)
+    if key.allowed_instance_ids is not None:
+        raise ApiError(Code.FORBIDDEN, "A key restricted to some profiles cannot create one.")
+    form = InstanceForm(
+        {
+            "name": body.name,
+            "engine": body.engine,
+            "base_url": body.baseUrl,
+            "session_name": body.sessionName,
+            "api_key": body.apiKey,
+        }
+    )
+    if not form.is_valid():
+        details = {
+            FORM_FIELDS.get(field, field): list(messages) for field, messages in form.errors.items()
+        }
+        field, messages = next(iter(details.items()))
+        raise ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(messages)}", details=details)
+    instance = form.save()
+    services.ready_saved_instance(instance)
+    instance.refresh_from_db()
+    return Status(201, success(profile_data(instance)))
+
+
+@router.delete(
+    "/{profile_id}",
+    response=schemas.answers(200, schemas.DeletedEnvelope, 403, 404, 409, 502),
+    summary="Delete a profile",
+)
+def delete_profile(request: HttpRequest, profile_id: str):
+    """Deletes the session on the engine too; a profile with messages is kept (409)."""
+    key = require_ability(request, Ability.MANAGE_INSTANCES)
+    instance = instance_for_key(key, profile_id)
+    try:
+        services.delete_instance(instance)
+    except services.InstanceInUseError as exc:
+        raise ApiError(Code.CONFLICT, str(exc)) from None
+    return success({"id": profile_id, "deleted": True})
 
 
 @router.get(

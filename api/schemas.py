@@ -150,6 +150,14 @@ class ProfileOut(Schema):
     lastError: str | None
 
 
+class ProfileIn(Schema):
+    name: str = Field(..., max_length=80)
+    engine: str = Field(..., max_length=20, description="waha, wawp, messagepro, chatapi, ...")
+    baseUrl: str = Field(..., max_length=300, description="Where the engine answers.")
+    sessionName: str = Field(..., max_length=100)
+    apiKey: str = Field("", max_length=500, description="The engine's key; stored encrypted.")
+
+
 class ProfileEnvelope(Schema):
     success: bool = True
     data: ProfileOut
@@ -178,4 +186,15 @@ class QrOut(Schema):
 class QrEnvelope(Schema):
     success: bool = True
     data: QrOut
+    meta: Meta
+
+
+class Deleted(Schema):
+    id: str
+    deleted: bool
+
+
+class DeletedEnvelope(Schema):
+    success: bool = True
+    data: Deleted
     meta: Meta

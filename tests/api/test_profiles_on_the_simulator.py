@@ -61,3 +61,53 @@ def test_profiles_are_listed_a_page_at_a_time(call, make_key, django_assert_max_
         "total": 5,
         "totalPages": 3,
     }
+
+
+def test_a_profile_is_created_as_on_the_add_instance_page(call, make_key, simulator):
+    body = {
+        "name": "Phone two",
+        "engine": "waha",
+        "baseUrl": simulator.url,
+        "sessionName": "default",
+        "apiKey": SIMULATOR_TEST_API_KEY,
+    }
+    response = call("post", "profiles", token=make_key("admin"), json=body)
+    assert response.status_code == 201, response.content
+    instance = Instance.objects.get(name="Phone two")
+    assert response.json()["data"]["id"] == str(instance.uuid)
+    assert instance.api_key == SIMULATOR_TEST_API_KEY
+
+
+def test_a_profile_with_a_bad_address_is_refused_by_field(call, make_key):
+    body = {"name": "X", "engine": "waha", "baseUrl": "ftp://x", "sessionName": "default"}
+    response = call("post", "profiles", token=make_key("admin"), json=body)
+    assert response.status_code == 422
+    assert "baseUrl" in response.json()["error"]["details"]
+    assert not Instance.objects.exists()
+
+
+def test_only_an_unrestricted_admin_key_creates_profiles(call, make_key, phone_one):
+    body = {"name": "X", "engine": "waha", "baseUrl": "http://x.test", "sessionName": "s"}
+    for token in (make_key("operator"), make_key("admin", instances=[phone_one])):
+        response = call("post", "profiles", token=token, json=body)
+        assert response.status_code == 403
+    assert list(Instance.objects.all()) == [phone_one]
+
+
+def test_a_profile_is_deleted_with_its_session(call, make_key, phone_one):
+    token = make_key("admin")
+    call("post", f"profiles/{phone_one.uuid}/connect", token=token)
+    response = call("delete", f"profiles/{phone_one.uuid}", token=token)
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["deleted"] is True
+    assert not Instance.objects.exists()
+
+
+def test_a_profile_with_messages_is_kept(call, make_key, phone_one):
+    token = make_key("admin")
+    body = {"profileId": str(phone_one.uuid), "chatId": "+4915123456789", "content": {"text": "Hi"}}
+    call("post", "messages/text", token=token, json=body)
+    response = call("delete", f"profiles/{phone_one.uuid}", token=token)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "CONFLICT"
+    assert Instance.objects.exists()
