@@ -27,6 +27,7 @@ class Ability(models.TextChoices):
     SEND_MESSAGES = "send_messages"
     USE_INBOX = "use_inbox"
     MANAGE_TEAM = "manage_team"
+    MANAGE_API_KEYS = "manage_api_keys"
 
 
 ABILITIES: dict[Role, frozenset[Ability]] = {
@@ -56,9 +57,33 @@ def role_of(user) -> Role | None:
     return user._switchboard_role
 
 
+class KeyRole(models.TextChoices):
+    """What an API key may do: the abilities of the dashboard role of the same level."""
+
+    ADMIN = "admin", "Admin"
+    OPERATOR = "operator", "Operator"
+    READ_ONLY = "read_only", "Read-only"
+
+
+KEY_ABILITIES: dict[KeyRole, frozenset[Ability]] = {
+    KeyRole.ADMIN: ABILITIES[Role.ADMIN],
+    KeyRole.OPERATOR: ABILITIES[Role.OPERATOR],
+    # Reads what an operator reads (instances and their messages), changes nothing.
+    KeyRole.READ_ONLY: frozenset({Ability.VIEW_INSTANCES}),
+}
+
+
+def can_role(role: Role | KeyRole | str | None, ability: Ability) -> bool:
+    """The one decision: may a dashboard role (or an API key's role) do this?"""
+    if isinstance(role, KeyRole):
+        return ability in KEY_ABILITIES[role]
+    if role is None or role not in Role.values:
+        return False
+    return ability in ABILITIES[Role(role)]
+
+
 def can(user, ability: Ability) -> bool:
-    role = role_of(user) if user.is_active else None
-    return role is not None and ability in ABILITIES[role]
+    return can_role(role_of(user) if user.is_active else None, ability)
 
 
 def require(ability: Ability) -> Callable:

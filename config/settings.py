@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "instances",
     "campaigns",
     "inbox",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,9 @@ else:
 
 # Seconds to wait for a gateway's answer; a send still unanswered then is unconfirmed.
 ENGINE_READ_TIMEOUT = env.float("ENGINE_READ_TIMEOUT", default=30.0)
+
+# REST API requests each key may make per minute (0: no limit).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
 
 Q_BROKER = env.str("Q_BROKER", default="orm")
 if Q_BROKER not in {"orm", "redis"}:

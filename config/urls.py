@@ -19,5 +19,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("inbox/", include("inbox.urls")),
     path("hooks/", include("inbox.urls_hooks")),
+    path("api/", include("api.urls_rest")),
+    path("api-keys/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
