@@ -1,15 +1,16 @@
-"""The pump: decides when each instance sends next and hands each send to a django-q2 worker.
+"""The pump: decides when each instance sends next and hands the sends to django-q2 workers.
 
 django-q2's scheduler ticks about every 30 s and `async_task` has no ETA, so a schedule alone
 cannot pace sends to the second. The pump is one short-lived task that loops for
-`RUN_SECONDS` (a few seconds): it takes every instance's turn that starts within LOOKAHEAD
-(`dispatcher.take_turn`), enqueues one `send_next` task per turn with the turn's exact time (the
-task waits for it), sleeps until the next turn comes within reach (at most `MAX_NAP`), and
-finally enqueues its successor while there is pacing to do. Instances with pacing off need the
-pump only to start: their send tasks hand the turn on to each other (`dispatcher.send_next`).
-An idle pump ends without a successor, so it holds no worker while nothing is queued; work
-arriving wakes it (`wake.wake_pump`). A lease in the shared cache keeps it to one pump at a time
-across hosts; a one-minute schedule (`ensure_pump`) restarts it if a worker died with it.
+`RUN_SECONDS` (a few seconds): each pass takes every instance's turn that starts within its
+lookahead (`dispatcher.take_turn`) and hands the pass's turns to one `send_turns` task with
+their exact times (it sends each in a thread, at its time), then sleeps until the next turn
+comes within reach (between `MIN_NAP` and `MAX_NAP`). While there is pacing to do, each run
+queues its successor `HANDOVER` before it ends. Instances with pacing off need the pump only to
+start: their send tasks hand the turn on to each other (`dispatcher.send_next`). An idle pump
+ends without a successor, so it holds no worker while nothing is queued; work arriving wakes it
+(`wake.wake_pump`). A lease in the shared cache keeps it to one pump at a time across hosts; a
+one-minute schedule (`ensure_pump`) restarts it if a worker died with it.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ from instances.outbound import act_human, dispatcher
 from instances.outbound.wake import LEASE_KEY
 
 # Short runs: a stopping worker waits for its running task, so a long pump would hold up every
-# shutdown (and a deploy) for as long as it runs. Slots are handed out a little ahead
-# (dispatcher.LOOKAHEAD) covers the hand-over to the successor.
+# shutdown (and a deploy) for as long as it runs.
 RUN_SECONDS = 3.0
 # Longer than one loop, shorter than the watchdog's minute: a dead pump is replaced quickly.
 LEASE_SECONDS = 20
