@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +43,7 @@ from instances.engines.base import (
 from instances.engines.http import (
     build_client,
     error_for_status,
+    hide_query_value_in_logs,
     response_json,
     retry_after_header,
 )
@@ -67,23 +67,10 @@ FILE_KINDS = frozenset(
     {MessageKind.IMAGE, MessageKind.DOCUMENT, MessageKind.VIDEO, MessageKind.VOICE}
 )
 
-_TOKEN_IN_URL = re.compile(r"([?&]token=)[^&\s\"']+")
 _CLEARED = re.compile(r"Cleared\s+(\d+)")
 
 
-class _HideTokens(logging.Filter):
-    """httpx logs every request URL at INFO; blank chat-api's token in it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "token=" in message:
-            record.msg, record.args = _TOKEN_IN_URL.sub(r"\1***", message), ()
-        return True
-
-
-_HTTPX_LOGGER = logging.getLogger("httpx")
-if not any(isinstance(f, _HideTokens) for f in _HTTPX_LOGGER.filters):
-    _HTTPX_LOGGER.addFilter(_HideTokens())
+hide_query_value_in_logs("token")
 
 
 def raise_for_response(response: httpx.Response) -> None:

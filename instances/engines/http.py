@@ -3,6 +3,8 @@ the typed errors. Only engines use it."""
 
 from __future__ import annotations
 
+import logging
+import re
 import ssl
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -26,6 +28,29 @@ from instances.engines.errors import (
 # 422 for a session in the wrong state.
 CONNECT_TIMEOUT = 5.0
 USER_AGENT = "Switchboard/0.1"
+
+
+class _HideQueryValue(logging.Filter):
+    """httpx logs every request URL at INFO; blank one query parameter's value in it."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.key = f"{name}="
+        self.pattern = re.compile(rf"([?&]{re.escape(name)}=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.key in message:
+            record.msg, record.args = self.pattern.sub(r"\1***", message), ()
+        return True
+
+
+def hide_query_value_in_logs(name: str) -> None:
+    """For gateways whose key travels in the URL (Wawp, chat-api): keep it out of httpx's log."""
+    httpx_logger = logging.getLogger("httpx")
+    hidden = {f.key for f in httpx_logger.filters if isinstance(f, _HideQueryValue)}
+    if f"{name}=" not in hidden:
+        httpx_logger.addFilter(_HideQueryValue(name))
 
 
 @cache

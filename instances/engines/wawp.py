@@ -14,7 +14,6 @@ import base64
 import binascii
 import html
 import json
-import logging
 import re
 from typing import Any
 
@@ -42,6 +41,7 @@ from instances.engines.base import (
 from instances.engines.http import (
     build_client,
     error_for_status,
+    hide_query_value_in_logs,
     response_json,
     retry_after_header,
 )
@@ -68,22 +68,9 @@ ERROR_CODES: dict[str, type[EngineError]] = {
 
 # The plain-text error variant: "Error: missing_param. Missing required parameter: chatId. ..."
 _TEXT_ERROR = re.compile(r"^Error:\s*([a-z_]+)\.\s*(.*)$", re.DOTALL)
-_TOKEN_IN_URL = re.compile(r"(access_token=)[^&\s\"']+")
 
 
-class _HideTokens(logging.Filter):
-    """httpx logs every request URL at INFO; blank Wawp's token in it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "access_token=" in message:
-            record.msg, record.args = _TOKEN_IN_URL.sub(r"\1***", message), ()
-        return True
-
-
-_HTTPX_LOGGER = logging.getLogger("httpx")
-if not any(isinstance(f, _HideTokens) for f in _HTTPX_LOGGER.filters):
-    _HTTPX_LOGGER.addFilter(_HideTokens())
+hide_query_value_in_logs("access_token")
 
 
 def raise_for_response(response: httpx.Response) -> None:
