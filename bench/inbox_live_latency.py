@@ -13,17 +13,13 @@ is already showing the text (the browser's and the driver's own delay). `--quick
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
-from contextlib import contextmanager
 
 import httpx
 
-from bench.stack import ROOT, SIMULATOR_KEY, bench_database, free_port, simulator
+from bench.stack import SIMULATOR_KEY, bench_database, free_port, gunicorn, simulator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,40 +34,9 @@ CHROMIUM_ARGS = [
 TARGET_P95_S = 1.5
 
 
-@contextmanager
 def web_server(database_url: str, port: int):
     """gunicorn with two workers, as deployed, on this run's database."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "CONN_MAX_AGE": "60",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{url}/accounts/login/", timeout=1)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.1)
-    try:
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    return gunicorn(database_url, port, {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"})
 
 
 def linked_instance(simulator_url: str, server_url: str):

@@ -89,6 +89,42 @@ def simulator(*extra: str):
         _stop(process)
 
 
+@contextmanager
+def gunicorn(database_url: str, port: int, env: dict[str, str], *args: str):
+    """The web app under gunicorn with two workers, as deployed, on this run's database; its
+    address. `env` adds to the environment, `args` to gunicorn's command line."""
+    process = subprocess.Popen(  # noqa: S603 - gunicorn with fixed arguments
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", *args, "config.wsgi"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CONN_MAX_AGE": "60",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": "2",
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{url}/accounts/login/", timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def empty_redis() -> None:
     """Start a Redis-brokered run with no tasks or leases left by an earlier one."""
     import redis

@@ -17,17 +17,15 @@ import argparse
 import hashlib
 import hmac
 import json
-import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
+from bench import stack
 from bench.stack import ROOT, bench_database, free_port
 
 CONNECTIONS = 8
@@ -36,49 +34,10 @@ TARGET_SHARE = 0.6
 TARGET_RATE = 400
 
 
-@contextmanager
 def gunicorn(database_url: str, port: int):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "bench.ingest_settings",
-        "CONN_MAX_AGE": "60",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "config/gunicorn.py",
-            "--access-logfile",
-            "/dev/null",
-            "config.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{url}/accounts/login/", timeout=1)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.1)
-    try:
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    """gunicorn on the benchmark's receiver-only settings, without an access log."""
+    settings = {"DJANGO_SETTINGS_MODULE": "bench.ingest_settings", "LOG_LEVEL": "WARNING"}
+    return stack.gunicorn(database_url, port, settings, "--access-logfile", "/dev/null")
 
 
 def signed_bodies(count: int, tag: str, secret: str) -> list[tuple[bytes, dict[str, str]]]:
