@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import random
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -38,7 +37,7 @@ from instances.engines.base import MessageKind
 from instances.models import PENDING_OUTBOUND, InstanceStatus, OutboundStatus
 from instances.outbound import OutboundValidationError, enqueue
 from instances.outbound.actions import ActionRefused, cancel_message
-from instances.outbound.pacing import next_window_start
+from instances.outbound.pacing import next_window_start, time_zone
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +123,7 @@ def _feed(campaign: Campaign, lanes: list[CampaignInstance], now: datetime, rng,
             "phone", flat=True
         )
     )
-    zone = _zone(campaign.time_zone)
+    zone = time_zone(campaign.time_zone)
     queued, rotation = 0, campaign.rotation
     for recipient in pending:
         if recipient.phone in opted_out:
@@ -224,13 +223,6 @@ def _draw(low: float, high: float, rng) -> float:
 def _draw_int(low: int, high: int, rng) -> int:
     low, high = sorted((low, high))
     return rng.randint(low, high)
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _skip(recipient: CampaignRecipient) -> None:

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connections, transaction
 from django.db.models import Case, F, Q, When
@@ -188,7 +187,7 @@ def _held_until(instance: Instance, settings: QueueSettings, now: datetime) -> d
 
 def _window_opens(settings: QueueSettings, now: datetime) -> datetime | None:
     return pacing.next_window_start(
-        now.astimezone(_zone(settings.time_zone)),
+        now.astimezone(pacing.time_zone(settings.time_zone)),
         settings.send_from,
         settings.send_until,
         settings.send_days,
@@ -196,25 +195,12 @@ def _window_opens(settings: QueueSettings, now: datetime) -> datetime | None:
 
 
 def _midnight(settings: QueueSettings, now: datetime) -> datetime:
-    zone = _zone(settings.time_zone)
+    zone = pacing.time_zone(settings.time_zone)
     return datetime.combine(now.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
 
 
 def _daily_cap(settings: QueueSettings, now: datetime) -> int:
-    return pacing.daily_cap(
-        settings.per_day_cap,
-        settings.warmup_start_cap,
-        settings.warmup_daily_increase,
-        settings.warmup_started_on,
-        now.astimezone(_zone(settings.time_zone)).date(),
-    )
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return pacing.todays_cap(settings, now.astimezone(pacing.time_zone(settings.time_zone)).date())
 
 
 def claim_batch(

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 from operator import or_
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -65,18 +64,14 @@ def overviews(
     now = now or timezone.now()
     # Instances that never had their pace set send at the defaults.
     settings = {row.pk: _pace(row) for row in rows}
-    local_now = {pk: now.astimezone(_zone(pace.time_zone)) for pk, pace in settings.items()}
+    local_now = {
+        pk: now.astimezone(pacing.time_zone(pace.time_zone)) for pk, pace in settings.items()
+    }
     sent = _sent_today(local_now)
     result = {}
     for row in rows:
         pace = settings[row.pk]
-        cap = pacing.daily_cap(
-            pace.per_day_cap,
-            pace.warmup_start_cap,
-            pace.warmup_daily_increase,
-            pace.warmup_started_on,
-            local_now[row.pk].date(),
-        )
+        cap = pacing.todays_cap(pace, local_now[row.pk].date())
         result[row.pk] = QueueOverview(
             depth=row.queue_depth,
             failed=row.queue_failed,
@@ -115,10 +110,3 @@ def _sent_today(local_now: dict[int, datetime]) -> dict[int, int]:
         .order_by()
     )
     return dict(rows)
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MINUTE = timedelta(minutes=1)
 
@@ -42,6 +43,25 @@ def daily_cap(
         return per_day_cap
     days = max((today - warmup_since).days, 0)
     return min(per_day_cap, warmup_start + warmup_step * days)
+
+
+def todays_cap(settings, today: date) -> int:
+    """`daily_cap` for a number's queue settings (`QueueSettings`) on its local `today`."""
+    return daily_cap(
+        settings.per_day_cap,
+        settings.warmup_start_cap,
+        settings.warmup_daily_increase,
+        settings.warmup_started_on,
+        today,
+    )
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The named zone; UTC for a name this machine does not know (they are stored as text)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def next_window_start(
