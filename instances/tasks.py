@@ -55,8 +55,8 @@ def ensure_pump() -> None:
     worker)."""
     dispatcher.recover_stale_sends()
     dispatcher.reconcile_unconfirmed()
-    if pump.has_work_ahead(timezone.now()) and not wake.pump_is_running():
-        async_task("instances.tasks.pump_outbound", group="outbound-pump")
+    if pump.has_work_ahead(timezone.now()):
+        wake.wake_pump()
 
 
 def delete_finished_media() -> None:
