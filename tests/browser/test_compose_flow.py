@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from instances.models import Instance, InstanceStatus, QueueSettings
 from instances.outbound.dispatcher import send_next
-from instances.services import Action, perform_action
-from tests.factories import PASSWORD, InstanceFactory, UserFactory
-from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
+from tests.browser.linking import linked_instance
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def linked_instance(simulator) -> Instance:
-    instance = InstanceFactory(
-        name="Shop", base_url=simulator.url, session_name="shop", api_key=SIMULATOR_TEST_API_KEY
-    )
-    QueueSettings.objects.create(instance=instance, min_delay_seconds=0, max_delay_seconds=0)
-    perform_action(instance, Action.START)
-    api = {"X-Api-Key": simulator.api_key}
-    httpx.get(f"{simulator.url}/api/sessions/shop", headers=api)
-    httpx.post(f"{simulator.url}/simulator/sessions/shop/scan", headers=api, json={})
-    deadline = time.monotonic() + 10
-    while Instance.objects.get(pk=instance.pk).status != InstanceStatus.WORKING:
-        assert time.monotonic() < deadline, "the session never reported WORKING"
-        time.sleep(0.05)
-    return instance
 
 
 def test_a_composed_message_climbs_to_read_on_its_page(
