@@ -13,7 +13,6 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -107,22 +106,14 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        request = Request(
-            method=self.command,
-            path=url.path,
-            query={k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()},
-            headers=self.headers,
-            body=self.rfile.read(length) if length else b"",
-        )
+        request = Request.read_from(self)
         try:
             response = self.server.simulator.handle(request)
         except Exception:
-            logger.exception("%s simulator crashed on %s", self.server.simulator.name, url.path)
+            logger.exception("%s simulator crashed on %s", self.server.simulator.name, request.path)
             response = json_response(500, {"error": "simulator failure"})
         # The query is left out: it may hold a token.
-        logger.info("%s %s %s", self.command, url.path, response.status)
+        logger.info("%s %s %s", self.command, request.path, response.status)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))

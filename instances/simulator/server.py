@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 from .errors import (
     SimulatorError,
@@ -134,25 +134,17 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         """Silenced: `_serve` logs one line per request without the query (it may hold the key)."""
 
     def _serve(self) -> None:
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        request = Request(
-            method=self.command,
-            path=url.path,
-            query={k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()},
-            headers=self.headers,
-            body=self.rfile.read(length) if length else b"",
-        )
+        request = Request.read_from(self)
         simulator = self.server.simulator
         response = dispatch(simulator, request)
         if response.reset:
             self._reset_connection()
-            logger.info("%s %s reset", self.command, url.path)
+            logger.info("%s %s reset", self.command, request.path)
             return
         if response.hold_seconds:
             simulator.pause(response.hold_seconds)
         # Logged before answering, so a client that has its answer also has the log line.
-        logger.info("%s %s %s", self.command, url.path, response.status)
+        logger.info("%s %s %s", self.command, request.path, response.status)
         try:
             self._write(response)
         except OSError:

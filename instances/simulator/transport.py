@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from .errors import SimulatorError, bad_request
 
@@ -19,6 +21,19 @@ class Request:
     query: Mapping[str, str]
     headers: Mapping[str, str]
     body: bytes = b""
+
+    @classmethod
+    def read_from(cls, handler: BaseHTTPRequestHandler) -> Request:
+        """The request an `http.server` handler is serving, its body read."""
+        url = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        return cls(
+            method=handler.command,
+            path=url.path,
+            query={k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()},
+            headers=handler.headers,
+            body=handler.rfile.read(length) if length else b"",
+        )
 
     def json(self) -> Any:
         """The parsed body; an empty body reads as `{}` like NestJS's body parser."""
