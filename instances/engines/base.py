@@ -43,6 +43,7 @@ from instances.engines.events import (  # noqa: F401 - re-exported
     SessionStatusData,
 )
 from instances.engines.groups import (  # noqa: F401 - re-exported
+    NO_SUCH_GROUP,
     GroupInfo,
     GroupInvite,
     GroupParticipant,

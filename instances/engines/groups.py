@@ -10,6 +10,9 @@ import enum
 from dataclasses import dataclass
 
 INVITE_ADDRESS = "https://chat.whatsapp.com/"
+# The `code` of the NotFoundError an engine raises for a group it does not know, which tells
+# it apart from an unknown session (both are 404s on WAHA).
+NO_SUCH_GROUP = "no_such_group"
 
 
 class GroupRole(enum.StrEnum):

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from instances.engines.base import (
+    NO_SUCH_GROUP,
     GroupInfo,
     GroupInvite,
     GroupParticipant,
@@ -141,7 +142,7 @@ class WahaGroups:
     def groups_path(self) -> str:
         raise NotImplementedError
 
-    def _group_path(self, group_id: str, rest: str = "") -> str:
+    def _group_path(self, group_id: str, rest: str) -> str:
         # `@` stays readable, `/` and friends cannot escape the path.
         return f"{self.groups_path()}/{quote(group_id, safe='@')}{rest}"
 
@@ -162,13 +163,13 @@ class WahaGroups:
 
     def group_info(self, group_id: str) -> GroupInfo:
         # NOWEB on WAHA 2024.10 answers an unknown group with 200 and no body.
-        group = read_group(response_json(self.request("GET", self._group_path(group_id))))
+        group = read_group(response_json(self._on_group("GET", group_id)))
         if group is None:
-            raise NotFoundError(f"The gateway knows no group {group_id[:80]}.", status_code=404)
+            raise _no_such_group(group_id)
         if group.participants:
             return group
         # Wawp's group answer carries no participants: they have their own route.
-        response = self.request("GET", self._group_path(group_id, "/participants"))
+        response = self._on_group("GET", group_id, "/participants")
         return GroupInfo(
             id=group.id,
             subject=group.subject,
@@ -183,9 +184,7 @@ class WahaGroups:
         for field, value in (("subject", subject), ("description", description)):
             if value is None:
                 continue
-            response = self.request(
-                "PUT", self._group_path(group_id, f"/{field}"), json={field: value}
-            )
+            response = self._on_group("PUT", group_id, f"/{field}", json={field: value})
             if refused(response):
                 raise PermanentError(
                     f"WhatsApp did not change the group's {field}: this number may not be an "
@@ -205,14 +204,31 @@ class WahaGroups:
         self._change_participants(group_id, "/admin/demote", participants)
 
     def leave_group(self, group_id: str) -> None:
-        self.request("POST", self._group_path(group_id, "/leave"))
+        self._on_group("POST", group_id, "/leave")
 
     def group_invite(self, group_id: str) -> GroupInvite:
-        return read_invite(self.request("GET", self._group_path(group_id, "/invite-code")))
+        return read_invite(self._on_group("GET", group_id, "/invite-code"))
 
     def _change_participants(self, group_id: str, rest: str, participants: list[str]) -> None:
         body = {"participants": _participants(participants)}
-        self.request("POST", self._group_path(group_id, rest), json=body)
+        self._on_group("POST", group_id, rest, json=body)
+
+    def _on_group(
+        self, method: str, group_id: str, rest: str = "", **kwargs: Any
+    ) -> httpx.Response:
+        """A call on one group. A 404 that does not blame the session blames the group."""
+        try:
+            return self.request(method, self._group_path(group_id, rest), **kwargs)
+        except NotFoundError as exc:
+            if "session" in exc.message.lower():
+                raise
+            raise _no_such_group(group_id) from None
+
+
+def _no_such_group(group_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"This number is in no group {group_id[:80]}.", status_code=404, code=NO_SUCH_GROUP
+    )
 
 
 def _participants(values: list[str]) -> list[dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from instances.engines.base import (
+    NO_SUCH_GROUP,
     GroupParticipant,
     GroupRole,
     NotFoundError,
@@ -206,3 +207,26 @@ def test_a_group_id_cannot_escape_its_path_segment(api, engine):
         engine.group_info("../sessions@g.us")
 
     assert route.called
+
+
+def test_a_404_on_a_group_route_names_the_group(api, engine):
+    api.post(f"/api/default/groups/{GROUP}/leave").respond(
+        404, json={"statusCode": 404, "message": "Group not found", "error": "Not Found"}
+    )
+
+    with pytest.raises(NotFoundError) as caught:
+        engine.leave_group(GROUP)
+
+    assert caught.value.code == NO_SUCH_GROUP
+
+
+def test_a_404_for_a_session_that_is_not_running_stays_about_the_session(api, engine):
+    api.get(f"/api/default/groups/{GROUP}/invite-code").respond(
+        404, json={"statusCode": 404, "message": "We didn't find a session with name 'default'."}
+    )
+
+    with pytest.raises(NotFoundError) as caught:
+        engine.group_invite(GROUP)
+
+    assert caught.value.code != NO_SUCH_GROUP
+    assert "session" in caught.value.message
