@@ -9,7 +9,7 @@ import enum
 import logging
 
 from instances.engine_cache import engine_for
-from instances.engines.base import Capability, GroupInfo, GroupInvite
+from instances.engines.base import Capability, GroupInfo, GroupInvite, PermanentError
 from instances.models import Instance
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ def create_group(
     """Create the group (this number becomes its superadmin), describe it, read it back."""
     engine = _groups_engine(instance)
     group_id = engine.create_group(name, participants)
+    if not group_id:
+        raise PermanentError("The gateway created the group but did not say which it is.")
     logger.info("Instance %s created group %s", instance.pk, group_id)
     if description:
         engine.update_group(group_id, description=description)

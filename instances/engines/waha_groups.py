@@ -216,11 +216,12 @@ class WahaGroups:
     def _on_group(
         self, method: str, group_id: str, rest: str = "", **kwargs: Any
     ) -> httpx.Response:
-        """A call on one group. A 404 that does not blame the session blames the group."""
+        """A call on one group. A 404 that blames neither the session nor a missing route
+        (NestJS's "Cannot GET /api/...") blames the group."""
         try:
             return self.request(method, self._group_path(group_id, rest), **kwargs)
         except NotFoundError as exc:
-            if "session" in exc.message.lower():
+            if "session" in exc.message.lower() or exc.message.startswith("Cannot "):
                 raise
             raise _no_such_group(group_id) from None
 

@@ -230,3 +230,15 @@ def test_a_404_for_a_session_that_is_not_running_stays_about_the_session(api, en
 
     assert caught.value.code != NO_SUCH_GROUP
     assert "session" in caught.value.message
+
+
+def test_a_route_the_server_lacks_is_not_mistaken_for_an_unknown_group(api, engine):
+    api.get(f"/api/default/groups/{GROUP}/invite-code").respond(
+        404,
+        json={"statusCode": 404, "message": f"Cannot GET /api/default/groups/{GROUP}/invite-code"},
+    )
+
+    with pytest.raises(NotFoundError) as caught:
+        engine.group_invite(GROUP)
+
+    assert caught.value.code != NO_SUCH_GROUP
