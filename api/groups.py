@@ -10,7 +10,9 @@ speak for the number in WhatsApp as a message does.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -28,6 +30,7 @@ from instances.outbound.errors import OutboundValidationError
 from instances.outbound.recipients import CHAT_ID, chat_id_for
 
 router = Router(tags=["Groups"])
+T = TypeVar("T")
 
 
 def group_data(instance: Instance, group: GroupInfo) -> dict[str, Any]:
@@ -74,7 +77,7 @@ def _participants(values: list[str]) -> list[str]:
     return chat_ids
 
 
-def _call(action, *args, **kwargs):
+def _call(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a group service; a gateway without groups or an unknown group is the caller's
     mistake (422, 404), any other engine failure is ENGINE_ERROR (api/rest.py)."""
     try:
@@ -105,7 +108,7 @@ def list_groups(request: HttpRequest, profile_id: str, query: Query[gs.PageQuery
         page=query.page,
         pageSize=query.pageSize,
         total=total,
-        totalPages=-(-total // query.pageSize),
+        totalPages=math.ceil(total / query.pageSize),
     )
 
 
