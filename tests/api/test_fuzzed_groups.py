@@ -4,6 +4,7 @@ the profile's number linked on the simulator so that valid requests reach the en
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -78,6 +79,33 @@ def test_no_body_makes_the_group_api_fail(client, make_key, linked, method, path
     response = getattr(client, method)(
         url, json.dumps(body), content_type="application/json", HTTP_X_API_KEY=make_key()
     )
+
+    assert response.status_code < 500, response.content[:300]
+    envelope = response.json()
+    assert envelope["success"] is (response.status_code < 300), envelope
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.sampled_from(["/{group}", "/{group}/invite-link", "/profile/{profile}"]),
+    group=GROUP_IDS,
+    profile=st.just("PROFILE") | st.text(max_size=70),
+    query=st.dictionaries(
+        st.sampled_from(["profileId", "page", "pageSize"]),
+        st.just("PROFILE") | st.text(max_size=20) | st.integers().map(str),
+        max_size=3,
+    ),
+)
+def test_no_query_makes_the_group_api_fail(client, make_key, linked, path, group, profile, query):
+    def named(value: str) -> str:
+        return str(linked.uuid) if value == "PROFILE" else value
+
+    url = "/api/v1/groups" + path.format(group=quote(group), profile=quote(named(profile)))
+    params = {key: named(value) for key, value in query.items()}
+
+    response = client.get(url, params, HTTP_X_API_KEY=make_key())
 
     assert response.status_code < 500, response.content[:300]
     envelope = response.json()

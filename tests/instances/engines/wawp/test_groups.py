@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from instances.engines.base import GroupParticipant, GroupRole
+import pytest
+
+from instances.engines.base import GroupParticipant, GroupRole, NotFoundError
 from tests.instances.engines.wawp.gateway import AUTH, CHAT, body_of, query_of
 
 GROUP = "1234567890@g.us"
@@ -55,3 +57,18 @@ def test_the_invite_code_is_read_from_its_code_field(api, engine):
     api.get(f"/v2/groups/{GROUP}/invite-code").respond(200, json={"code": "ABC123XYZ"})
 
     assert engine.group_invite(GROUP).link == "https://chat.whatsapp.com/ABC123XYZ"
+
+
+def test_an_unknown_instance_stays_a_session_error_on_a_group_route(api, engine):
+    api.post(f"/v2/groups/{GROUP}/leave").respond(
+        404,
+        json={
+            "code": "invalid_session",
+            "message": "Session not found. Please verify your instance_id or session_name.",
+        },
+    )
+
+    with pytest.raises(NotFoundError) as caught:
+        engine.leave_group(GROUP)
+
+    assert caught.value.code == "invalid_session"
