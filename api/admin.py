@@ -13,12 +13,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "name",
         "prefix",
         "role",
+        "restricted",
         "created_by",
         "last_used_at",
         "expires_at",
         "revoked_at",
     )
-    list_filter = ("role", "revoked_at", "expires_at")
+    list_filter = ("role", "restricted", "revoked_at", "expires_at")
     search_fields = ("name", "prefix")
     filter_horizontal = ("instances",)
     readonly_fields = ("prefix", "secret_hash", "created_by", "created_at", "last_used_at")

@@ -33,7 +33,12 @@ class ApiKey(models.Model):
         Instance,
         blank=True,
         related_name="api_keys",
-        help_text="Leave empty to allow every instance.",
+        help_text="The instances a restricted key may use.",
+    )
+    # Explicit, so that a key restricted to instances that are all deleted since reaches none,
+    # instead of every instance as an empty list would say.
+    restricted = models.BooleanField(
+        default=False, help_text="Only the instances below; otherwise every instance."
     )
     prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False)
     secret_hash = models.CharField(max_length=64, unique=True, editable=False)

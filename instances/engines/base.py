@@ -232,6 +232,8 @@ class Engine:
     key: ClassVar[str]
     label: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    # The message kinds `send` has a route for; the queue refuses the others when they are queued.
+    sendable_kinds: ClassVar[frozenset[MessageKind]] = frozenset()
     # Shown on the instance form next to the credential field.
     credential_label: ClassVar[str] = "API key"
     session_label: ClassVar[str] = "Session name"

@@ -111,6 +111,7 @@ def describe_wrong_state(message: str, current: Any, expected: Any) -> str:
 class WahaEngine(WahaGroups, Engine):
     key = "waha"
     label = "WAHA (self-hosted)"
+    sendable_kinds = frozenset(SEND_ROUTES)
     capabilities = frozenset(
         {
             Capability.START,

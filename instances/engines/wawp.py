@@ -147,6 +147,7 @@ def _seconds(value: Any) -> float | None:
 class WawpEngine(WahaGroups, Engine):
     key = "wawp"
     label = "Wawp (hosted WAHA)"
+    sendable_kinds = frozenset(SEND_ROUTES)
     capabilities = frozenset(
         {
             Capability.START,
