@@ -37,6 +37,7 @@ RANDOM_FROM, RANDOM_TO = 0.5, 1.5
 ENDED = (CampaignStatus.FINISHED, CampaignStatus.CANCELLED)
 # A refused batch names at most this many bad messages.
 DETAILS_MAX = 50
+TEXT_ONLY = "A text message has only a text; for media, give image, video or document as type."
 DIFFERENT = (
     "Every message of a batch has the type and content of messages.0 (a template with "
     "{name}-style fields); put what differs in variables, or send it in another batch."
@@ -68,11 +69,12 @@ def recipient_phone(chat_id: str) -> str:
 
 
 def _refuse(errors: dict[str, list[str]]) -> None:
+    """422 naming the first problem, with at most DETAILS_MAX of them in the details."""
     if not errors:
         return
     shown = dict(list(errors.items())[:DETAILS_MAX])
     field, problems = next(iter(shown.items()))
-    more = f" ({len(errors)} messages refused)" if len(errors) > 1 else ""
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
     raise ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(problems)}{more}", details=shown)
 
 
@@ -87,7 +89,7 @@ def _check_message(message: bs.BulkMessage) -> dict[str, list[str]]:
         if not (content.text or "").strip():
             return {"messages.0.content.text": ["Write the text."]}
         if content.url or content.caption:
-            return {"messages.0.content": ["A text message has a text only."]}
+            return {"messages.0.content": [TEXT_ONLY]}
         return {}
     errors: dict[str, list[str]] = {}
     if not content.url:
