@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -74,3 +75,26 @@ class ApiKey(models.Model):
         if self.expires_at and self.expires_at <= now:
             return "expired"
         return "active"
+
+
+class ApiBatch(models.Model):
+    """A bulk send made through the API: a campaign underneath, the public id the API names it
+    by (campaigns have none of their own), and the key that made it, so the dashboard can tell
+    where a campaign came from."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="api_batch"
+    )
+    key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = "API batch"
+        verbose_name_plural = "API batches"
+
+    def __str__(self) -> str:
+        return f"{self.campaign} ({self.uuid})"

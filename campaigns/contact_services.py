@@ -6,6 +6,8 @@ For other apps:
 - `opt_out(contact, reason)` / `opt_in(contact)`.
 - `contacts_matching(tags=..., all_tags=..., search=..., opted_out=...)` -> a queryset.
 - `record_check(contact, exists, chat_id)`: what a number check said.
+- `save_contact(contact, custom_fields=..., tag_names=...)`: store one contact from a form or
+  the API.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "opt_out",
     "opt_out_contacts",
     "record_check",
+    "save_contact",
     "tag_contacts",
     "tags_named",
     "untag_contacts",
@@ -198,4 +201,21 @@ def record_check(
     if chat_id and not contact.chat_id:
         contact.chat_id = chat_id[:120]
         rows.filter(chat_id="").update(chat_id=contact.chat_id)
+    return contact
+
+
+def save_contact(
+    contact: Contact,
+    *,
+    custom_fields: dict[str, str] | None = None,
+    tag_names: Iterable[str] | None = None,
+) -> Contact:
+    """Store a contact checked by `ContactForm` (the contact page, the API) with its custom
+    fields and tags; None keeps what it has. A phone taken meanwhile raises IntegrityError."""
+    with transaction.atomic():
+        if custom_fields is not None:
+            contact.custom_fields = custom_fields
+        contact.save()
+        if tag_names is not None:
+            contact.tags.set(tags_named(tag_names))
     return contact

@@ -11,7 +11,7 @@ def restrict_keys_with_instances(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('api', '0001_initial'),
+        ('api', '0002_api_batches'),
         ('instances', '0012_more_gateways'),
     ]
 
