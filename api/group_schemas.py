@@ -5,7 +5,8 @@ from __future__ import annotations
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from api.schemas import Meta, Pagination
+from api.pagination import Pagination
+from api.schemas import Meta
 
 # WhatsApp's own limits: a subject of 100 characters, a description of 2048. Participants per
 # call are bounded lower than a group's size: adding many strangers at once is a known cause
@@ -20,11 +21,6 @@ PARTICIPANT = "A phone number in E.164 (+4915123456789) or a chat id (4915123456
 
 class ProfileQuery(Schema):
     profileId: str = Field(..., max_length=64, description=PROFILE_ID)
-
-
-class PageQuery(Schema):
-    page: int = Field(1, ge=1, le=100_000)
-    pageSize: int = Field(25, ge=1, le=100)
 
 
 class GroupBody(Schema):

@@ -10,7 +10,6 @@ speak for the number in WhatsApp as a message does.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,6 +21,7 @@ from api import group_schemas as gs
 from api import schemas
 from api.auth import instance_for_key, require_ability
 from api.envelope import ApiError, Code, success
+from api.pagination import PageQuery, page_of
 from instances import group_services
 from instances.engines.base import NO_SUCH_GROUP, GroupInfo, NotFoundError
 from instances.group_services import GroupsNotSupported, ParticipantAction
@@ -97,19 +97,12 @@ def _call(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     response=schemas.answers(200, gs.GroupListEnvelope, 403, 404, 502),
     summary="List the groups a profile's number is in",
 )
-def list_groups(request: HttpRequest, profile_id: str, query: Query[gs.PageQuery]):
+def list_groups(request: HttpRequest, profile_id: str, query: Query[PageQuery]):
     """Sorted by subject; paged here, as WhatsApp answers every group at once."""
     instance = _instance(request, profile_id, Ability.VIEW_INSTANCES)
     groups = _call(group_services.list_groups, instance)
-    start = (query.page - 1) * query.pageSize
-    total = len(groups)
-    return success(
-        [group_data(instance, group) for group in groups[start : start + query.pageSize]],
-        page=query.page,
-        pageSize=query.pageSize,
-        total=total,
-        totalPages=math.ceil(total / query.pageSize),
-    )
+    page_items, place = page_of(groups, query)
+    return success([group_data(instance, group) for group in page_items], **place)
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -24,7 +25,7 @@ class Pagination(Schema):
     totalPages: int
 
 
-def page_of(rows: QuerySet, query: PageQuery) -> tuple[list[Any], dict[str, int]]:
+def page_of(rows: QuerySet | Sequence, query: PageQuery) -> tuple[list[Any], dict[str, int]]:
     """The rows of the asked page (none past the last) and the meta describing it."""
     paginator = Paginator(rows, query.limit)
     total = paginator.count

@@ -93,7 +93,7 @@ def test_no_body_makes_the_group_api_fail(client, make_key, linked, method, path
     group=GROUP_IDS,
     profile=st.just("PROFILE") | st.text(max_size=70),
     query=st.dictionaries(
-        st.sampled_from(["profileId", "page", "pageSize"]),
+        st.sampled_from(["profileId", "page", "limit"]),
         st.just("PROFILE") | st.text(max_size=20) | st.integers().map(str),
         max_size=3,
     ),

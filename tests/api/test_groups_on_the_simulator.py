@@ -84,7 +84,7 @@ def test_groups_are_listed_and_read_with_a_read_only_key(call, make_key, phone_o
     assert listed.json()["meta"] | {"timestamp": None} == {
         "timestamp": None,
         "page": 1,
-        "pageSize": 25,
+        "limit": 25,
         "total": 1,
         "totalPages": 1,
     }
