@@ -1,0 +1,29 @@
+"""The Redis cache used with REDIS_URL works as Django's does, on one client per pool."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from config.redis_cache import SharedClientRedisCache
+
+
+@pytest.fixture
+def cache():
+    cache = SharedClientRedisCache("redis://127.0.0.1:6379/9", {"KEY_PREFIX": uuid.uuid4().hex})
+    yield cache
+    cache.clear()
+
+
+def test_values_and_counters_round_trip(cache):
+    assert cache.add("rate", 0, timeout=60)
+    assert not cache.add("rate", 5, timeout=60)
+    assert cache.incr("rate") == 1
+    cache.set("lease", {"worker": "a"}, timeout=60)
+    assert cache.get("lease") == {"worker": "a"}
+    assert cache.get("missing") is None
+
+
+def test_every_call_shares_one_client(cache):
+    assert cache._cache.get_client(write=True) is cache._cache.get_client(write=True)
