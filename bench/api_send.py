@@ -6,7 +6,8 @@ Real parts on loopback: a PostgreSQL database made for the run, Redis (the share
 counts each key's rate limit, and the task broker the queue's pump is woken through) and
 gunicorn with 2 workers, as deployed. No worker runs, so every message stays queued: this
 measures taking a message in, not sending it. The load generator keeps 8 requests in flight
-over raw sockets (cheaper than an HTTP client on the two cores it shares with the server).
+on 8 keep-alive connections over raw sockets (cheaper than an HTTP client on the two cores it
+shares with the server), as an integrator's HTTP client would keep its connections.
 The baseline, in the same run: the same number of messages queued by calling
 `instances.outbound.enqueue` in this process, one transaction each, as the API does.
 `--quick`: 1,000 messages per way instead of 5,000.
@@ -41,41 +42,43 @@ def http_request(port: int, token: str, body: bytes) -> bytes:
         f"Host: 127.0.0.1:{port}\r\n"
         f"X-API-Key: {token}\r\n"
         "Content-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        "Connection: close\r\n\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
 
-async def post(port: int, raw: bytes) -> tuple[int, bytes]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        writer.write(raw)
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = next(
-            int(line.split(b":", 1)[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length:")
-        )
-        return status, await reader.readexactly(length)
-    finally:
-        writer.close()
+async def answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """Status, body, and whether the server keeps the connection open."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    headers = dict(line.lower().split(b": ", 1) for line in lines[1:] if b": " in line)
+    body = await reader.readexactly(int(headers[b"content-length"]))
+    return int(lines[0].split(b" ", 2)[1]), body, headers.get(b"connection") != b"close"
 
 
 async def load(port: int, requests: list[bytes]) -> tuple[float, list[float], list[str]]:
-    """Requests per second, each one's latency (ms) and the refused ones, CONNECTIONS at once."""
+    """Requests per second, each one's latency (ms) and the refused ones: CONNECTIONS keep-alive
+    connections, each sending its next request when the last is answered."""
     pending = iter(requests)
     latencies: list[float] = []
     refused: list[str] = []
 
     async def connection() -> None:
+        reader = writer = None
         for raw in pending:
+            if writer is None:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
             began = time.perf_counter()
-            status, body = await post(port, raw)
+            writer.write(raw)
+            status, body, kept = await answer(reader)
             latencies.append((time.perf_counter() - began) * 1000)
             if status != 201:
                 refused.append(f"{status} {body[:120]!r}")
+            if not kept:
+                writer.close()
+                writer = None
+        if writer is not None:
+            writer.close()
 
     began = time.perf_counter()
     await asyncio.gather(*(connection() for _ in range(CONNECTIONS)))
