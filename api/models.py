@@ -69,3 +69,8 @@ class ApiKey(models.Model):
         if self.expires_at and self.expires_at <= now:
             return "expired"
         return "active"
+
+
+# Outgoing webhooks live in their own package (api/outgoing/); imported here so Django finds
+# their models when it loads this app.
+from api.outgoing.models import WebhookDelivery, WebhookSubscriber  # noqa: E402, F401
