@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from api.outgoing.addresses import AddressRefused, check_url
-from api.outgoing.models import SUBSCRIBABLE, WebhookEvent
+from api.outgoing.models import SUBSCRIBABLE, OutgoingEvent
 
 
 class SubscriberForm(forms.Form):
@@ -14,7 +14,7 @@ class SubscriberForm(forms.Form):
         help_text="Where Switchboard POSTs each event as JSON.",
     )
     events = forms.MultipleChoiceField(
-        choices=[(event.value, WebhookEvent(event).label) for event in SUBSCRIBABLE],
+        choices=[(event.value, OutgoingEvent(event).label) for event in SUBSCRIBABLE],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked to receive every event.",

@@ -10,7 +10,7 @@ from django.db import models
 from instances.encryption import EncryptedTextField
 
 
-class WebhookEvent(models.TextChoices):
+class OutgoingEvent(models.TextChoices):
     MESSAGE_RECEIVED = "message.received", "Message received"
     MESSAGE_STATUS = "message.status", "Message status changed"
     INSTANCE_STATUS = "instance.status", "Instance status changed"
@@ -20,7 +20,7 @@ class WebhookEvent(models.TextChoices):
     PING = "ping", "Test event"
 
 
-SUBSCRIBABLE = [event for event in WebhookEvent if event != WebhookEvent.PING]
+SUBSCRIBABLE = [event for event in OutgoingEvent if event != OutgoingEvent.PING]
 
 
 class WebhookSubscriber(models.Model):
@@ -54,7 +54,7 @@ class WebhookSubscriber(models.Model):
         return not self.events or event in self.events
 
     def event_labels(self) -> list[str]:
-        return [WebhookEvent(event).label for event in self.events if event in WebhookEvent]
+        return [OutgoingEvent(event).label for event in self.events if event in OutgoingEvent]
 
 
 class DeliveryStatus(models.TextChoices):
@@ -69,7 +69,7 @@ class WebhookDelivery(models.Model):
     subscriber = models.ForeignKey(
         WebhookSubscriber, on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    event = models.CharField(max_length=40, choices=OutgoingEvent.choices)
     # One id per event, the same in every subscriber's delivery of it: receivers deduplicate.
     event_id = models.UUIDField(default=uuid.uuid4, editable=False)
     delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -8,31 +8,31 @@ from django.db.models.signals import post_delete, post_save
 
 from api.outgoing import payloads
 from api.outgoing.events import emit, forget_subscribers
-from api.outgoing.models import WebhookEvent, WebhookSubscriber
+from api.outgoing.models import OutgoingEvent, WebhookSubscriber
 from campaigns.signals import campaign_finished, contacts_opted_out
 from inbox.signals import message_received
 from instances.signals import instance_status_changed, message_status_changed
 
 
 def on_message_status(sender, message, status, error, **kwargs) -> None:
-    emit(WebhookEvent.MESSAGE_STATUS, lambda: [payloads.message_status(message, status, error)])
+    emit(OutgoingEvent.MESSAGE_STATUS, lambda: [payloads.message_status(message, status, error)])
 
 
 def on_message_received(sender, message, chat, **kwargs) -> None:
-    emit(WebhookEvent.MESSAGE_RECEIVED, lambda: [payloads.message_received(message, chat)])
+    emit(OutgoingEvent.MESSAGE_RECEIVED, lambda: [payloads.message_received(message, chat)])
 
 
 def on_instance_status(sender, instance, previous, **kwargs) -> None:
-    emit(WebhookEvent.INSTANCE_STATUS, lambda: [payloads.instance_status(instance, previous)])
+    emit(OutgoingEvent.INSTANCE_STATUS, lambda: [payloads.instance_status(instance, previous)])
 
 
 def on_campaign_finished(sender, campaign, **kwargs) -> None:
-    emit(WebhookEvent.CAMPAIGN_FINISHED, lambda: [payloads.campaign_finished(campaign)])
+    emit(OutgoingEvent.CAMPAIGN_FINISHED, lambda: [payloads.campaign_finished(campaign)])
 
 
 def on_contacts_opted_out(sender, contacts, reason, **kwargs) -> None:
     emit(
-        WebhookEvent.CONTACT_OPTED_OUT,
+        OutgoingEvent.CONTACT_OPTED_OUT,
         lambda: [payloads.contact_opted_out(contact, reason) for contact in contacts],
     )
 

@@ -16,7 +16,7 @@ from api.outgoing.models import (
     SUBSCRIBABLE,
     DeliveryStatus,
     WebhookDelivery,
-    WebhookEvent,
+    OutgoingEvent,
     WebhookSubscriber,
 )
 from api.outgoing.signing import new_secret
@@ -92,5 +92,5 @@ def redeliver(delivery: WebhookDelivery) -> None:
 def send_test_event(subscriber: WebhookSubscriber) -> None:
     if not subscriber.active:
         raise SubscriberRefused("The subscriber is disabled: enable it first.")
-    body = envelope(WebhookEvent.PING, payloads.ping(), timezone.now())
-    transaction.on_commit(lambda: create_deliveries([subscriber.pk], WebhookEvent.PING, [body]))
+    body = envelope(OutgoingEvent.PING, payloads.ping(), timezone.now())
+    transaction.on_commit(lambda: create_deliveries([subscriber.pk], OutgoingEvent.PING, [body]))
