@@ -79,9 +79,14 @@ def deliver_due(
     deadline = time.monotonic() + seconds
     http = client or http_client()
     try:
+        disabled: set[int] = set()
         while claimed := claim(clock(), ids):
             for delivery in claimed:
-                attempt(delivery, http, clock(), rng)
+                if delivery.subscriber_id in disabled:
+                    # Disabled by an earlier failure of this batch: it waits, unleased.
+                    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_try_at=clock())
+                elif not attempt(delivery, http, clock(), rng):
+                    disabled.add(delivery.subscriber_id)
             if time.monotonic() >= deadline:
                 return False
     finally:
@@ -108,7 +113,8 @@ def claim(now: datetime, delivery_ids: Iterable[str] | None = None) -> list[Webh
 
 def attempt(
     delivery: WebhookDelivery, client: httpx.Client, now: datetime, rng: random.Random
-) -> None:
+) -> bool:
+    """POST the delivery once and record it; False when that failure disabled the subscriber."""
     subscriber = delivery.subscriber
     body = json.dumps(delivery.body, separators=(",", ":")).encode()
     headers = {
@@ -132,16 +138,18 @@ def attempt(
         error = "Timed out (connect 5 s, answer 10 s)."
     except httpx.HTTPError as exc:
         error = f"Could not connect ({type(exc).__name__})."
-    record(delivery, code, error, now, rng)
+    return record(delivery, code, error, now, rng)
 
 
 def record(
     delivery: WebhookDelivery, code: int | None, error: str, now: datetime, rng: random.Random
-) -> None:
-    """Store the attempt on the delivery and the subscriber's run of failures."""
+) -> bool:
+    """Store the attempt on the delivery and the subscriber's run of failures; False when the
+    subscriber is disabled now."""
     attempts = delivery.attempts + 1
     fields = {"attempts": attempts, "response_code": code, "error": error[:300]}
     subscribers = WebhookSubscriber.objects.filter(pk=delivery.subscriber_id)
+    still_active = True
     with transaction.atomic():
         if not error:
             fields |= {"status": D.SUCCEEDED, "next_try_at": None}
@@ -153,18 +161,24 @@ def record(
         WebhookDelivery.objects.filter(pk=delivery.pk).update(last_tried_at=now, **fields)
         if error:
             subscribers.update(consecutive_failures=F("consecutive_failures") + 1)
-            _disable_after_failures(delivery.subscriber_id, error, now)
+            still_active = _disable_after_failures(delivery.subscriber_id, error, now)
     for name, value in {**fields, "last_tried_at": now}.items():
         setattr(delivery, name, value)
+    return still_active
 
 
-def _disable_after_failures(subscriber_id: int, error: str, now: datetime) -> None:
+def _disable_after_failures(subscriber_id: int, error: str, now: datetime) -> bool:
+    """Disable the subscriber at its limit of failures; False when it is disabled."""
     limit = settings.WEBHOOK_DISABLE_AFTER_FAILURES
     subscriber = WebhookSubscriber.objects.select_for_update().get(pk=subscriber_id)
-    if subscriber.active and limit and subscriber.consecutive_failures >= limit:
+    if not subscriber.active:
+        return False
+    if limit and subscriber.consecutive_failures >= limit:
         reason = f"Disabled after {subscriber.consecutive_failures} failed attempts in a row"
         subscriber.active = False
         subscriber.disabled_reason = f"{reason}; the last: {error}"[:300]
         subscriber.disabled_at = now
         subscriber.save(update_fields=["active", "disabled_reason", "disabled_at"])
         logger.warning("Webhook subscriber %s disabled: %s", subscriber_id, reason)
+        return False
+    return True

@@ -4,6 +4,7 @@ delete, disable, enable, redeliver, send a test event."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -15,8 +16,8 @@ from api.outgoing.events import create_deliveries, envelope, queue_deliveries
 from api.outgoing.models import (
     SUBSCRIBABLE,
     DeliveryStatus,
-    WebhookDelivery,
     OutgoingEvent,
+    WebhookDelivery,
     WebhookSubscriber,
 )
 from api.outgoing.signing import new_secret
@@ -63,7 +64,7 @@ def disable_subscriber(subscriber: WebhookSubscriber, reason: str) -> None:
     subscriber.save(update_fields=["active", "disabled_reason", "disabled_at"])
 
 
-def enable_subscriber(subscriber: WebhookSubscriber) -> None:
+def enable_subscriber(subscriber: WebhookSubscriber, now: datetime | None = None) -> None:
     """Active again with a clean run of failures; its waiting retries go out at once."""
     subscriber.active = True
     subscriber.disabled_reason = ""
@@ -73,7 +74,7 @@ def enable_subscriber(subscriber: WebhookSubscriber) -> None:
     with transaction.atomic():
         subscriber.save(update_fields=fields)
         subscriber.deliveries.filter(status=DeliveryStatus.FAILED).update(
-            next_try_at=timezone.now()
+            next_try_at=now or timezone.now()
         )
 
 
