@@ -24,7 +24,9 @@ def _get_subscriber_for_admin(pk: int) -> WebhookSubscriber:
 @require(Ability.MANAGE_WEBHOOKS)
 @require_http_methods(["GET"])
 def subscriber_list(request):
-    subscribers = WebhookSubscriber.objects.annotate(last_delivery_at=Max("deliveries__created_at"))
+    subscribers = WebhookSubscriber.objects.annotate(
+        last_delivery_at=Max("deliveries__created_at")
+    ).order_by("-created_at", "-id")
     page = Paginator(subscribers, 25).get_page(request.GET.get("page"))
     return render(request, "api/webhook_list.html", {"page": page, "subscribers": page.object_list})
 
