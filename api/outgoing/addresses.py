@@ -9,6 +9,8 @@ import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 
 class AddressRefused(ValueError):
@@ -21,6 +23,10 @@ def check_url(url: str, *, resolve: bool = True) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise AddressRefused("Only http:// and https:// addresses can receive webhooks.")
+    try:
+        _valid_url(url)
+    except ValidationError:
+        raise AddressRefused("Enter a valid URL.") from None
     if settings.WEBHOOK_ALLOW_PRIVATE:
         return
     host = parts.hostname
@@ -31,6 +37,7 @@ def check_url(url: str, *, resolve: bool = True) -> None:
             raise AddressRefused(_PRIVATE)
 
 
+_valid_url = URLValidator(schemes=["http", "https"])
 _PRIVATE = (
     "Loopback and private network addresses cannot receive webhooks "
     "(set WEBHOOK_ALLOW_PRIVATE=true to allow them)."

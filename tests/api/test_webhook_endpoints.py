@@ -58,6 +58,7 @@ def test_no_events_means_all_of_them(call, make_key):
     ("body", "field"),
     [
         ({"url": "ftp://crm.example/h"}, "url"),
+        ({"url": "https://crm example/h"}, "url"),
         ({"url": "https://crm.example/h", "events": ["message.deleted"]}, "events"),
         ({"url": "https://crm.example/h", "events": "message.status"}, "events"),
         ({"events": ["message.status"]}, "url"),
