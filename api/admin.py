@@ -44,7 +44,9 @@ class WebhookSubscriberAdmin(admin.ModelAdmin):
     list_display = ("url", "description", "active", "consecutive_failures", "created_at")
     list_filter = ("active", "created_at")
     search_fields = ("url", "description", "disabled_reason")
-    readonly_fields = ("disabled_at", "consecutive_failures", "created_by", "created_at")
+    # The address is checked when a subscriber is made (api/outgoing/addresses.py); a new one
+    # is a new subscriber, made on the Webhooks page.
+    readonly_fields = ("url", "disabled_at", "consecutive_failures", "created_by", "created_at")
     inlines = (DeliveryInline,)
 
     def has_add_permission(self, request) -> bool:
