@@ -9,6 +9,7 @@ costs one bulk insert and one queued task after commit, however many subscribe.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -21,6 +22,8 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from api.outgoing.models import WebhookDelivery, WebhookSubscriber
+
+logger = logging.getLogger(__name__)
 
 # (monotonic time loaded, [(subscriber id, events subscribed; empty for all)])
 _subscribers: tuple[float, list[tuple[int, list[str]]]] | None = None
@@ -57,9 +60,15 @@ def emit(event: str, build: Callable[[], Iterable[dict[str, Any]]]) -> None:
     if not ids:
         return
     at = timezone.now()
-    bodies = [envelope(event, data, at) for data in build()]
+    try:
+        bodies = [envelope(event, data, at) for data in build()]
+    except Exception:
+        # The change that emits must not fail for its webhook: log it, send nothing.
+        logger.exception("Building the %s webhook failed", event)
+        return
     if bodies:
-        transaction.on_commit(lambda: create_deliveries(ids, event, bodies))
+        # Robust: the change is committed by then, so a failure is logged, never raised.
+        transaction.on_commit(lambda: create_deliveries(ids, event, bodies), robust=True)
 
 
 def create_deliveries(subscriber_ids: list[int], event: str, bodies: list[dict]) -> list[str]:

@@ -17,6 +17,7 @@ from campaigns import contact_services
 from campaigns.feeder import feed_campaign
 from campaigns.models import Campaign, CampaignStatus, Contact
 from campaigns.services import finish_campaign
+from campaigns.signals import contacts_opted_out
 from instances.engines.base import Ack
 from instances.models import InstanceStatus, OutboundMessage, QueueSettings
 from instances.models import OutboundStatus as S
@@ -240,3 +241,16 @@ def test_many_subscribers_cost_one_insert_and_one_task(django_capture_on_commit_
     assert len([s for s in sql if s.startswith('INSERT INTO "api_webhookdelivery"')]) == 1
     assert len([s for s in sql if s.startswith('INSERT INTO "django_q_ormq"')]) == 1
     assert WebhookDelivery.objects.count() == 5
+
+
+def test_an_event_that_cannot_be_built_never_breaks_the_change(caplog):
+    subscribe(events=[E.CONTACT_OPTED_OUT])
+
+    def unreadable():
+        raise ValueError("a contact that cannot be read")
+        yield
+
+    contacts_opted_out.send(Contact, contacts=unreadable(), reason="Bulk")
+
+    assert not WebhookDelivery.objects.exists()
+    assert "Building the contact.opted_out webhook failed" in caplog.text
