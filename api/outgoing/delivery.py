@@ -138,6 +138,10 @@ def attempt(
         error = "Timed out (connect 5 s, answer 10 s)."
     except httpx.HTTPError as exc:
         error = f"Could not connect ({type(exc).__name__})."
+    except Exception:
+        # Recorded like any failure, so the delivery backs off instead of being leased forever.
+        logger.exception("Delivering webhook %s failed unexpectedly", delivery.delivery_id)
+        error = "Switchboard failed while sending; it will try again."
     return record(delivery, code, error, now, rng)
 
 
