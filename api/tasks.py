@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from api.outgoing import delivery
@@ -14,6 +15,8 @@ def deliver_webhooks(delivery_ids: list[str]) -> None:
 
 def deliver_due_webhooks() -> None:
     """Every minute (a Schedule): retries whose time has come, and deliveries whose task was
-    lost. When there is more than one task's worth, a successor goes on at once."""
+    lost. When there is more than one task's worth, a successor goes on at once. Old finished
+    deliveries leave the log."""
+    delivery.prune_log(timezone.now())
     if not delivery.deliver_due():
         async_task("api.tasks.deliver_due_webhooks", group="webhooks")

@@ -279,3 +279,5 @@ NUMBER_CHECK_PAUSE_MAX = env.float("NUMBER_CHECK_PAUSE_MAX", default=8.0)
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
 WEBHOOK_SUBSCRIBERS_TTL = env.float("WEBHOOK_SUBSCRIBERS_TTL", default=10.0)
+# Days the delivery log keeps finished deliveries (sent, or given up on).
+WEBHOOK_LOG_DAYS = env.int("WEBHOOK_LOG_DAYS", default=14)

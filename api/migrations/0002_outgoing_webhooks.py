@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'webhook deliveries',
                 'ordering': ('-created_at', '-id'),
-                'indexes': [models.Index(fields=['status', 'next_try_at'], name='api_delivery_due'), models.Index(fields=['subscriber', '-created_at'], name='api_delivery_log')],
+                'indexes': [models.Index(fields=['status', 'next_try_at'], name='api_delivery_due'), models.Index(fields=['subscriber', '-created_at'], name='api_delivery_log'), models.Index(fields=['created_at'], name='api_delivery_age')],
             },
         ),
         migrations.RunPython(create_schedule, delete_schedule),

@@ -42,6 +42,8 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 CLAIM_BATCH = 5
 TASK_SECONDS = 60.0
 USER_AGENT = "Switchboard-Webhooks/1"
+# Deletions per minute tick: the log shrinks steadily without one long delete.
+PRUNE_BATCH = 10_000
 
 D = DeliveryStatus
 
@@ -169,6 +171,16 @@ def record(
     for name, value in {**fields, "last_tried_at": now}.items():
         setattr(delivery, name, value)
     return still_active
+
+
+def prune_log(now: datetime, batch: int = PRUNE_BATCH) -> int:
+    """Delete finished deliveries older than WEBHOOK_LOG_DAYS, a batch at a time; how many."""
+    cutoff = now - timedelta(days=settings.WEBHOOK_LOG_DAYS)
+    old = WebhookDelivery.objects.filter(
+        created_at__lt=cutoff, status__in=(D.SUCCEEDED, D.GAVE_UP)
+    ).order_by("created_at")
+    pks = list(old.values_list("pk", flat=True)[:batch])
+    return WebhookDelivery.objects.filter(pk__in=pks).delete()[0]
 
 
 def _disable_after_failures(subscriber_id: int, error: str, now: datetime) -> bool:

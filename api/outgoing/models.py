@@ -90,6 +90,7 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_try_at"], name="api_delivery_due"),
             models.Index(fields=["subscriber", "-created_at"], name="api_delivery_log"),
+            models.Index(fields=["created_at"], name="api_delivery_age"),
         ]
 
     def __str__(self) -> str:

@@ -4,11 +4,14 @@ the subscriber, signed, through the task entry points."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django_q.models import Schedule
 
 from api import tasks
+from api.outgoing.delivery import prune_log
 from api.outgoing.models import DeliveryStatus, WebhookDelivery
 from api.outgoing.signing import verify
 from instances.models import OutboundStatus
@@ -48,3 +51,27 @@ def test_an_ack_from_the_gateway_reaches_the_subscriber_signed(
     timestamp = int(hook.headers["x-switchboard-signature"].split(",")[0][2:])
     assert verify(secret, hook.headers["x-switchboard-signature"], hook.body, now=timestamp)
     assert WebhookDelivery.objects.get().status == DeliveryStatus.SUCCEEDED
+
+
+def test_the_log_forgets_finished_deliveries_after_its_days(settings):
+    settings.WEBHOOK_LOG_DAYS = 14
+    subscriber, _ = subscribe()
+    now = timezone.now()
+    rows = {
+        name: WebhookDelivery.objects.create(
+            subscriber=subscriber, event="ping", body={}, status=status
+        )
+        for name, status in [
+            ("old sent", DeliveryStatus.SUCCEEDED),
+            ("old given up", DeliveryStatus.GAVE_UP),
+            ("old retrying", DeliveryStatus.FAILED),
+            ("recent sent", DeliveryStatus.SUCCEEDED),
+        ]
+    }
+    for name in ("old sent", "old given up", "old retrying"):
+        WebhookDelivery.objects.filter(pk=rows[name].pk).update(created_at=now - timedelta(days=15))
+
+    assert prune_log(now) == 2
+
+    left = set(WebhookDelivery.objects.values_list("pk", flat=True))
+    assert left == {rows["old retrying"].pk, rows["recent sent"].pk}
