@@ -30,6 +30,7 @@ class Ability(models.TextChoices):
     USE_INBOX = "use_inbox"
     MANAGE_TEAM = "manage_team"
     MANAGE_API_KEYS = "manage_api_keys"
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 ABILITIES: dict[Role, frozenset[Ability]] = {

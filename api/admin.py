@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from api.models import ApiBatch, ApiKey
+from api.models import ApiBatch, ApiKey, WebhookDelivery, WebhookSubscriber
 
 
 @admin.register(ApiKey)
@@ -39,6 +39,42 @@ class ApiBatchAdmin(admin.ModelAdmin):
     search_fields = ("uuid", "campaign__name", "key__name", "key__prefix")
     list_select_related = ("campaign", "key")
     readonly_fields = ("uuid", "campaign", "key", "created_at")
+
+
+class DeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    fields = ("event", "status", "attempts", "response_code", "error", "next_try_at", "created_at")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+    extra = 0
+    max_num = 0
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(WebhookSubscriber)
+class WebhookSubscriberAdmin(admin.ModelAdmin):
+    list_display = ("url", "description", "active", "consecutive_failures", "created_at")
+    list_filter = ("active", "created_at")
+    search_fields = ("url", "description", "disabled_reason")
+    # The address is checked when a subscriber is made (api/outgoing/addresses.py); a new one
+    # is a new subscriber, made on the Webhooks page.
+    readonly_fields = ("url", "disabled_at", "consecutive_failures", "created_by", "created_at")
+    inlines = (DeliveryInline,)
+
+    def has_add_permission(self, request) -> bool:
+        # The secret is made and shown once on the Webhooks page (or by the API).
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log, read-only: attempts are history."""
+
+    list_display = ("event", "subscriber", "status", "attempts", "response_code", "created_at")
+    list_filter = ("status", "event", "created_at")
+    search_fields = ("event_id", "delivery_id", "subscriber__url", "error")
+    list_select_related = ("subscriber",)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -98,3 +98,8 @@ class ApiBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} ({self.uuid})"
+
+
+# Outgoing webhooks live in their own package (api/outgoing/); imported here so Django finds
+# their models when it loads this app.
+from api.outgoing.models import WebhookDelivery, WebhookSubscriber  # noqa: E402, F401

@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import Contact, Tag
+from campaigns.signals import contacts_opted_out
 from instances.phone_numbers import InvalidPhoneNumber, digits_only, to_e164_in_region
 
 __all__ = [
@@ -76,6 +77,7 @@ def opt_out(contact: Contact, reason: str, at: datetime | None = None) -> Contac
         contact.opted_out_at = at or timezone.now()
         contact.opt_out_reason = reason[:OPT_OUT_REASON_LENGTH]
         contact.save(update_fields=["opted_out", "opted_out_at", "opt_out_reason", "updated_at"])
+        contacts_opted_out.send(Contact, contacts=[contact], reason=contact.opt_out_reason)
     return contact
 
 
@@ -172,6 +174,7 @@ def untag_contacts(contacts: QuerySet[Contact], tag: Tag) -> int:
 def opt_out_contacts(contacts: QuerySet[Contact], reason: str) -> int:
     """Opt out every contact selected that is not already; returns how many changed."""
     now = timezone.now()
+    contacts_opted_out.send(Contact, contacts=contacts.filter(opted_out=False), reason=reason)
     return contacts.filter(opted_out=False).update(
         opted_out=True,
         opted_out_at=now,

@@ -33,6 +33,7 @@ from campaigns.models import (
     Contact,
     RecipientStatus,
 )
+from campaigns.signals import campaign_finished
 from instances.engines.base import MessageKind
 from instances.models import PENDING_OUTBOUND, InstanceStatus, OutboundStatus
 from instances.outbound import OutboundValidationError, enqueue
@@ -87,6 +88,7 @@ def feed_campaign(
             campaign.status = CampaignStatus.FINISHED
             campaign.finished_at = now
             campaign.save(update_fields=["status", "finished_at", "updated_at"])
+            campaign_finished.send(Campaign, campaign=campaign)
     return queued
 
 

@@ -44,6 +44,7 @@ from instances.models import (
 from instances.outbound import act_human, pacing
 from instances.outbound.status import is_forward, wire_id
 from instances.outbound.wake import wake_pump
+from instances.signals import message_status_changed
 
 logger = logging.getLogger(__name__)
 
@@ -377,6 +378,10 @@ def _finish(
         SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).update(
             outcome=outcome, finished_at=at, detail=detail
         )
+        if moved or "status" in fields:
+            message_status_changed.send(
+                OutboundMessage, message=message, status=status, error=detail
+            )
     return SendOutcome(status, detail)
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from instances.engines.base import Ack
 from instances.models import Instance, OutboundMessage, OutboundStatus
+from instances.signals import message_status_changed
 
 S = OutboundStatus
 # The delivery ladder; a message climbs it and never steps down.
@@ -48,6 +49,8 @@ def apply_ack(instance: Instance, message_id: str, ack: Ack | None) -> bool:
     updated = OutboundMessage.objects.filter(pk=message.pk, status=message.status).update(
         status=new, status_changed_at=timezone.now(), provider_id=message.provider_id or message_id
     )
+    if updated:
+        message_status_changed.send(OutboundMessage, message=message, status=new, error="")
     return bool(updated)
 
 
