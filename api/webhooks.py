@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -20,6 +19,7 @@ from api.envelope import ApiError, Code, success
 from api.outgoing import services
 from api.outgoing.addresses import AddressRefused
 from api.outgoing.models import SUBSCRIBABLE, WebhookSubscriber
+from api.pagination import PageQuery, Pagination, page_of
 
 router = Router(tags=["Webhooks"])
 
@@ -58,12 +58,7 @@ class WebhookEnvelope(Schema):
 class WebhookListEnvelope(Schema):
     success: bool = True
     data: list[WebhookOut]
-    meta: schemas.Pagination
-
-
-class PageQuery(Schema):
-    page: int = Field(1, ge=1, le=100_000)
-    pageSize: int = Field(25, ge=1, le=100)
+    meta: Pagination
 
 
 def webhook_data(subscriber: WebhookSubscriber) -> dict[str, Any]:
@@ -86,15 +81,8 @@ def webhook_data(subscriber: WebhookSubscriber) -> dict[str, Any]:
 )
 def list_webhooks(request: HttpRequest, query: Query[PageQuery]):
     require_ability(request, Ability.MANAGE_WEBHOOKS)
-    paginator = Paginator(WebhookSubscriber.objects.all(), query.pageSize)
-    items = list(paginator.page(query.page)) if query.page <= paginator.num_pages else []
-    return success(
-        [webhook_data(subscriber) for subscriber in items],
-        page=query.page,
-        pageSize=query.pageSize,
-        total=paginator.count,
-        totalPages=paginator.num_pages if paginator.count else 0,
-    )
+    items, place = page_of(WebhookSubscriber.objects.all(), query)
+    return success([webhook_data(subscriber) for subscriber in items], **place)
 
 
 @router.post(

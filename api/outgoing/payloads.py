@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from api.models import ApiBatch
 from api.outgoing.events import timestamp
 from instances.models import OutboundStatus
 
@@ -53,8 +54,11 @@ def instance_status(instance, previous: str) -> dict[str, Any]:
 
 
 def campaign_finished(campaign) -> dict[str, Any]:
+    """`batchId` is the id `/bulk/batch/{batchId}` takes, for a campaign made by `/bulk/send`."""
+    batch = ApiBatch.objects.filter(campaign=campaign).values_list("uuid", flat=True).first()
     return {
         "campaignId": campaign.pk,
+        "batchId": str(batch) if batch else None,
         "name": campaign.name,
         "status": campaign.status,
         "finishedAt": _time(campaign.finished_at),

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from api.models import ApiBatch
 from api.outgoing.events import subscriber_ids
 from api.outgoing.models import OutgoingEvent, WebhookDelivery
 from campaigns import contact_services
@@ -156,12 +157,14 @@ def test_an_instance_status_change_through_the_receiver_is_reported(
     }
 
 
-def test_finishing_a_campaign_by_hand_or_by_the_feeder_is_reported(
+def test_finishing_a_campaign_by_hand_or_by_the_feeder_is_reported_with_its_batch(
     django_capture_on_commit_callbacks,
 ):
     subscribe(events=[E.CAMPAIGN_FINISHED])
     by_hand = Campaign.objects.create(name="Spring sale", status=CampaignStatus.RUNNING)
     emptied = Campaign.objects.create(name="Summer sale", status=CampaignStatus.RUNNING)
+
+    batch = ApiBatch.objects.create(campaign=by_hand)
 
     with django_capture_on_commit_callbacks(execute=True):
         finish_campaign(by_hand)
@@ -170,6 +173,8 @@ def test_finishing_a_campaign_by_hand_or_by_the_feeder_is_reported(
     finished = {data["campaignId"]: data for data in data_of(E.CAMPAIGN_FINISHED)}
     assert finished.keys() == {by_hand.pk, emptied.pk}
     assert finished[by_hand.pk]["name"] == "Spring sale"
+    assert finished[by_hand.pk]["batchId"] == str(batch.uuid)
+    assert finished[emptied.pk]["batchId"] is None
     assert finished[emptied.pk]["status"] == "finished"
     assert finished[emptied.pk]["finishedAt"]
 
