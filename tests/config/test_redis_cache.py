@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from config.redis_cache import SharedClientRedisCache
+from config.redis_cache import SharedClientRedisCache, count
 
 
 @pytest.fixture
@@ -27,3 +27,11 @@ def test_values_and_counters_round_trip(cache):
 
 def test_every_call_shares_one_client(cache):
     assert cache._cache.get_client(write=True) is cache._cache.get_client(write=True)
+
+
+def test_a_counter_counts_in_its_window_and_expires_from_its_first_count(cache):
+    assert [count(cache, "rate", timeout=60) for _ in range(3)] == [1, 2, 3]
+    client = cache._cache.get_client(write=True)
+    ttl = client.ttl(cache.make_and_validate_key("rate"))
+    assert 0 < ttl <= 60
+    assert cache.get("rate") == 3
