@@ -2,6 +2,8 @@
 
 Register it in tests/conftest.py with `pytest_plugins = ["tests.simulator_fixture"]`.
 
+`linked` is an instance on it, WORKING, and `sim_api` an httpx client for its own API.
+
 `simulator` runs on a free loopback port with a hand-moved clock (`simulator.clock.advance(20)`),
 instant acks, no auto-scan and a STARTING phase that ends on the next request. Attributes:
 `url`, `api_key`, `state` (direct access for assertions), `clock`, `dispatcher`, `profile`.
@@ -22,9 +24,12 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 
+from instances.models import InstanceStatus, QueueSettings
 from instances.simulator import CORE_2024_10, CURRENT, ManualClock, Profile, Simulator
+from tests.factories import InstanceFactory
 
 SIMULATOR_TEST_API_KEY = "test-simulator-key"
 TEST_WRONG_STATE_DELAY = 0.05
@@ -55,6 +60,32 @@ def simulator(simulator_profile: Profile) -> Iterator[Simulator]:
     sim.start()
     yield sim
     sim.stop()
+
+
+@pytest.fixture
+def sim_api(simulator) -> Iterator[httpx.Client]:
+    """The simulator's HTTP API with its key, for what a phone or a test does to it."""
+    with httpx.Client(
+        base_url=simulator.url, headers={"X-Api-Key": simulator.api_key}, timeout=5
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def linked(simulator, sim_api, db):
+    """An instance whose `default` session on the simulator is WORKING, paced at zero delay."""
+    assert sim_api.post("/api/sessions", json={"name": "default"}).status_code == 201
+    sim_api.get("/api/sessions/default")
+    sim_api.post("/simulator/sessions/default/scan", json={"phone": "+15550001234"})
+    assert sim_api.get("/api/sessions/default").json()["status"] == "WORKING"
+    instance = InstanceFactory(
+        base_url=simulator.url,
+        session_name="default",
+        api_key=SIMULATOR_TEST_API_KEY,
+        status=InstanceStatus.WORKING,
+    )
+    QueueSettings.objects.create(instance=instance, min_delay_seconds=0, max_delay_seconds=0)
+    return instance
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,13 @@ import random
 from datetime import timedelta
 from itertools import pairwise
 
-import httpx
 import pytest
 from django.utils import timezone
 
 from api.models import ApiBatch
 from campaigns.feeder import FEED_HORIZON, feed_campaign
-from instances.models import InstanceStatus, OutboundMessage, QueueSettings
+from instances.models import OutboundMessage, QueueSettings
 from instances.outbound.dispatcher import send_next
-from tests.factories import InstanceFactory
-from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -24,31 +21,10 @@ PEOPLE = [(f"+4915123456{n:03d}", f"Person {n}", f"C{n}") for n in range(100)]
 
 
 @pytest.fixture
-def sim_api(simulator):
-    with httpx.Client(
-        base_url=simulator.url, headers={"X-Api-Key": simulator.api_key}, timeout=5
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def linked(simulator, sim_api):
-    """The `default` session scanned on the simulator, and its instance WORKING, with no pace
-    or per-minute cap of its own (the number's cap applies to batches too)."""
-    assert sim_api.post("/api/sessions", json={"name": "default"}).status_code == 201
-    sim_api.get("/api/sessions/default")
-    sim_api.post("/simulator/sessions/default/scan", json={"phone": "+15550001234"})
-    instance = InstanceFactory(
-        name="Shop",
-        base_url=simulator.url,
-        session_name="default",
-        api_key=SIMULATOR_TEST_API_KEY,
-        status=InstanceStatus.WORKING,
-    )
-    QueueSettings.objects.create(
-        instance=instance, min_delay_seconds=0, max_delay_seconds=0, per_minute_cap=600
-    )
-    return instance
+def linked(linked):
+    """The linked number with a per-minute cap above the batch (its cap applies to batches)."""
+    QueueSettings.objects.filter(instance=linked).update(per_minute_cap=600)
+    return linked
 
 
 def test_a_bulk_send_reaches_100_numbers_with_their_variables_at_a_random_pace(

@@ -10,9 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from instances.models import Instance
-from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
-
 pytestmark = pytest.mark.django_db
 
 GROUP_IDS = st.sampled_from(["120363000000000001@g.us", "1-2@g.us", "x", "%40g.us"]) | st.text(
@@ -45,19 +42,6 @@ bodies = st.fixed_dictionaries(
         "participants": people | values,
     },
 )
-
-
-@pytest.fixture
-def linked(simulator):
-    simulator.state.create_session("default", None, start=True)
-    simulator.state.scan("default", phone="15550001234")
-    return Instance.objects.create(
-        name="Phone one",
-        engine="waha",
-        base_url=simulator.url,
-        session_name="default",
-        api_key=SIMULATOR_TEST_API_KEY,
-    )
 
 
 @settings(

@@ -21,8 +21,6 @@ from schemathesis.specs.openapi.checks import (
 from accounts.roles import KeyRole
 from api.services import create_api_key
 from config.wsgi import application
-from instances.models import Instance, InstanceStatus
-from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
 
 CHECKS = [
     not_a_server_error,
@@ -47,21 +45,6 @@ def _requests_keep_the_test_connection(db, settings):
     signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def profile(simulator):
-    simulator.state.create_session("default", None, start=True)
-    simulator.state.get_session("default")  # STARTING ends on the next request
-    simulator.state.scan("default")
-    return Instance.objects.create(
-        name="Fuzzed",
-        engine="waha",
-        base_url=simulator.url,
-        session_name="default",
-        api_key=SIMULATOR_TEST_API_KEY,
-        status=InstanceStatus.WORKING,
-    )
-
-
 def _point_at(case, profile_id: str) -> None:
     """Ids name the real profile; half the bodies get a valid chat id, so some sends queue."""
     for name in PROFILE_FIELDS:
@@ -81,7 +64,7 @@ def _point_at(case, profile_id: str) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_no_answer_is_a_server_error_or_breaks_the_schema(case, profile):
+def test_no_answer_is_a_server_error_or_breaks_the_schema(case, linked):
     token = create_api_key("Fuzz", KeyRole.ADMIN)[1]
-    _point_at(case, str(profile.uuid))
+    _point_at(case, str(linked.uuid))
     case.call_and_validate(headers={"X-API-Key": token}, checks=CHECKS)

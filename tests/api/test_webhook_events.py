@@ -20,7 +20,7 @@ from campaigns.models import Campaign, CampaignStatus, Contact
 from campaigns.services import finish_campaign
 from campaigns.signals import contacts_opted_out
 from instances.engines.base import Ack
-from instances.models import InstanceStatus, OutboundMessage, QueueSettings
+from instances.models import InstanceStatus, OutboundMessage
 from instances.models import OutboundStatus as S
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import MAX_ATTEMPTS, send_next
@@ -41,24 +41,6 @@ def sent_message(provider_id: str = "true_4915123456789@c.us_ABC"):
     message.status, message.provider_id = S.SENT, provider_id
     message.save()
     return message
-
-
-@pytest.fixture
-def linked(simulator, db):
-    """An instance whose `default` session on the simulator is WORKING, pacing off."""
-    api = httpx.Client(base_url=simulator.url, headers={"X-Api-Key": simulator.api_key})
-    with api:
-        api.post("/api/sessions", json={"name": "default"}).raise_for_status()
-        api.get("/api/sessions/default")
-        api.post("/simulator/sessions/default/scan", json={"phone": "+15550001234"})
-    instance = InstanceFactory(
-        base_url=simulator.url,
-        session_name="default",
-        api_key=SIMULATOR_TEST_API_KEY,
-        status=InstanceStatus.WORKING,
-    )
-    QueueSettings.objects.create(instance=instance, min_delay_seconds=0, max_delay_seconds=0)
-    return instance
 
 
 def test_an_ack_becomes_a_status_event_for_every_subscriber(
