@@ -84,6 +84,10 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
     if data.chat_id in NOT_CONVERSATIONS or data.chat_id.endswith(NOT_CONVERSATION_SUFFIXES):
         return None
     is_group = data.chat_id.endswith("@g.us")
+    if not data.from_me and not _careful.get():
+        message = _add_to_known_chat(instance, data, is_group)
+        if message is not None:
+            return message
     chat, _ = chat_for(instance, data.chat_id, name="" if is_group else data.sender_name)
     if data.from_me:
         outbound = _our_send(instance, data)
@@ -107,6 +111,60 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
     if message is not None:
         _after_new_message(chat, message, data)
     return message
+
+
+def _add_to_known_chat(
+    instance: Instance, data: MessageData, is_group: bool
+) -> ConversationMessage | None:
+    """Ingest's hot path: an incoming message to a chat that exists, in two statements (the
+    chat's counters, then the bubble). None when no chat has this id yet (first contact, or a
+    chat known by its privacy id): the full way below makes it. A message stored already makes
+    the bubble's insert fail, which rolls the counters back with it (inbox/services.py)."""
+    message = M(
+        direction=M.Direction.IN,
+        provider_id=data.message_id[:200],
+        sender_id=data.sender_id[:120] if is_group else "",
+        sender_name=data.sender_name[:200] if is_group else "",
+        body=data.text,
+        quoted_provider_id=data.quoted_id[:200],
+        sent_at=data.sent_at or timezone.now(),
+        **_media_fields(data),
+    )
+    chat = _count_incoming(instance, data.chat_id, message, "" if is_group else data.sender_name)
+    if chat is None:
+        return None
+    message.chat = chat
+    message.quoted = _quoted(chat, data.quoted_id)
+    message.save(force_insert=True)
+    _follow_up(chat, message)
+    return message
+
+
+# What _after_new_message does to the chat for an incoming message, as one UPDATE that returns
+# the chat: the newest message (by the engine's clock) stays the preview, however they arrive.
+_NEWER = "(last_message_at IS NULL OR last_message_at <= %s)"
+_COUNT_INCOMING = f"""
+UPDATE {Chat._meta.db_table} SET
+    changed_at = %s,
+    last_message_preview = CASE WHEN {_NEWER} THEN %s ELSE last_message_preview END,
+    last_message_outgoing = CASE WHEN {_NEWER} THEN %s ELSE last_message_outgoing END,
+    last_message_at = CASE WHEN {_NEWER} THEN %s ELSE last_message_at END,
+    unread_count = unread_count + 1,
+    state = %s,
+    name = CASE WHEN name = '' THEN %s ELSE name END
+WHERE instance_id = %s AND chat_id = %s
+RETURNING {", ".join(field.column for field in Chat._meta.concrete_fields)}
+"""  # noqa: S608 - names come from the model; every value is a parameter
+
+
+def _count_incoming(
+    instance: Instance, chat_id: str, message: ConversationMessage, name: str
+) -> Chat | None:
+    sent_at = message.sent_at
+    params = [timezone.now(), sent_at, preview_of(message), sent_at, False, sent_at, sent_at]
+    params += [Chat.State.OPEN, name[:200], instance.pk, chat_id]
+    # raw() adapts the parameters and converts the returned columns for each database.
+    return next(iter(Chat.objects.raw(_COUNT_INCOMING, params)), None)
 
 
 _careful: contextvars.ContextVar[bool] = contextvars.ContextVar("careful", default=False)
@@ -235,6 +293,12 @@ def _after_new_message(chat: Chat, message: ConversationMessage, data: MessageDa
     if incoming and data.sender_name and not chat.name and not chat.is_group:
         updates["name"] = data.sender_name[:200]
     Chat.objects.filter(pk=chat.pk).update(**updates)
+    _follow_up(chat, message)
+
+
+def _follow_up(chat: Chat, message: ConversationMessage) -> None:
+    """What a new message sets going besides its chat: its file, campaign replies, opt-outs."""
+    incoming = message.direction == M.Direction.IN
     if message.media_state == M.Media.PENDING:
         message_pk = message.pk
         transaction.on_commit(
