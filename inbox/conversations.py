@@ -84,10 +84,8 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
     if data.chat_id in NOT_CONVERSATIONS or data.chat_id.endswith(NOT_CONVERSATION_SUFFIXES):
         return None
     is_group = data.chat_id.endswith("@g.us")
-    if not data.from_me and not _careful.get():
-        message = _add_to_known_chat(instance, data, is_group)
-        if message is not None:
-            return message
+    if not data.from_me and not data.chat_id.endswith("@lid") and not _careful.get():
+        return _add_incoming(instance, data, is_group)
     chat, _ = chat_for(instance, data.chat_id, name="" if is_group else data.sender_name)
     if data.from_me:
         outbound = _our_send(instance, data)
@@ -113,13 +111,10 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
     return message
 
 
-def _add_to_known_chat(
-    instance: Instance, data: MessageData, is_group: bool
-) -> ConversationMessage | None:
-    """Ingest's hot path: an incoming message to a chat that exists, in two statements (the
-    chat's counters, then the bubble). None when no chat has this id yet (first contact, or a
-    chat known by its privacy id): the full way below makes it. A message stored already makes
-    the bubble's insert fail, which rolls the counters back with it (inbox/services.py)."""
+def _add_incoming(instance: Instance, data: MessageData, is_group: bool) -> ConversationMessage:
+    """Ingest's hot path for an incoming message: the chat made or counted in one statement,
+    then the bubble. A message stored already makes the bubble's insert fail, which rolls the
+    chat's counters back with it (inbox/services.py)."""
     message = M(
         direction=M.Direction.IN,
         provider_id=data.message_id[:200],
@@ -130,9 +125,7 @@ def _add_to_known_chat(
         sent_at=data.sent_at or timezone.now(),
         **_media_fields(data),
     )
-    chat = _count_incoming(instance, data.chat_id, message, "" if is_group else data.sender_name)
-    if chat is None:
-        return None
+    chat = _upsert_chat(instance, data.chat_id, message, "" if is_group else data.sender_name)
     message.chat = chat
     message.quoted = _quoted(chat, data.quoted_id)
     message.save(force_insert=True)
@@ -140,31 +133,42 @@ def _add_to_known_chat(
     return message
 
 
-# What _after_new_message does to the chat for an incoming message, as one UPDATE that returns
-# the chat: the newest message (by the engine's clock) stays the preview, however they arrive.
-_NEWER = "(last_message_at IS NULL OR last_message_at <= %s)"
-_COUNT_INCOMING = f"""
-UPDATE {Chat._meta.db_table} SET
-    changed_at = %s,
-    last_message_preview = CASE WHEN {_NEWER} THEN %s ELSE last_message_preview END,
-    last_message_outgoing = CASE WHEN {_NEWER} THEN %s ELSE last_message_outgoing END,
-    last_message_at = CASE WHEN {_NEWER} THEN %s ELSE last_message_at END,
-    unread_count = unread_count + 1,
-    state = %s,
-    name = CASE WHEN name = '' THEN %s ELSE name END
-WHERE instance_id = %s AND chat_id = %s
+# What chat_for and _after_new_message do for an incoming message, as one statement that
+# returns the chat: made on first contact (with its contact, found by phone), else counted. The
+# newest message by the engine's clock stays the preview, however the messages arrive.
+_CHAT = Chat._meta.db_table
+_NEWER = f"({_CHAT}.last_message_at IS NULL OR {_CHAT}.last_message_at <= excluded.last_message_at)"
+_UPSERT_CHAT = f"""
+INSERT INTO {_CHAT} (
+    instance_id, chat_id, phone, name, is_group, lid, contact_id, state, unread_count,
+    last_message_at, last_message_preview, last_message_outgoing, changed_at, created_at
+) VALUES (
+    %s, %s, %s, %s, %s, '',
+    (SELECT id FROM {Contact._meta.db_table} WHERE phone = %s AND phone <> '' ORDER BY id LIMIT 1),
+    %s, 1, %s, %s, %s, %s, %s
+)
+ON CONFLICT (instance_id, chat_id) DO UPDATE SET
+    changed_at = excluded.changed_at,
+    last_message_preview = CASE WHEN {_NEWER}
+        THEN excluded.last_message_preview ELSE {_CHAT}.last_message_preview END,
+    last_message_outgoing = CASE WHEN {_NEWER}
+        THEN excluded.last_message_outgoing ELSE {_CHAT}.last_message_outgoing END,
+    last_message_at = CASE WHEN {_NEWER}
+        THEN excluded.last_message_at ELSE {_CHAT}.last_message_at END,
+    unread_count = {_CHAT}.unread_count + 1,
+    state = excluded.state,
+    name = CASE WHEN {_CHAT}.name = '' THEN excluded.name ELSE {_CHAT}.name END
 RETURNING {", ".join(field.column for field in Chat._meta.concrete_fields)}
-"""  # noqa: S608 - names come from the model; every value is a parameter
+"""  # noqa: S608 - names come from the models; every value is a parameter
 
 
-def _count_incoming(
-    instance: Instance, chat_id: str, message: ConversationMessage, name: str
-) -> Chat | None:
-    sent_at = message.sent_at
-    params = [timezone.now(), sent_at, preview_of(message), sent_at, False, sent_at, sent_at]
-    params += [Chat.State.OPEN, name[:200], instance.pk, chat_id]
+def _upsert_chat(instance: Instance, chat_id: str, message: ConversationMessage, name: str) -> Chat:
+    phone = phone_of(chat_id)
+    now = timezone.now()
+    params = [instance.pk, chat_id, phone, name[:200], chat_id.endswith("@g.us"), phone]
+    params += [Chat.State.OPEN, message.sent_at, preview_of(message), False, now, now]
     # raw() adapts the parameters and converts the returned columns for each database.
-    return next(iter(Chat.objects.raw(_COUNT_INCOMING, params)), None)
+    return next(iter(Chat.objects.raw(_UPSERT_CHAT, params)))
 
 
 _careful: contextvars.ContextVar[bool] = contextvars.ContextVar("careful", default=False)
