@@ -45,7 +45,7 @@ from instances.engines.http import (
     response_json,
     retry_after_header,
 )
-from instances.engines.waha import describe_wrong_state
+from instances.engines.waha import describe_wrong_state, download_from_gateway
 from instances.engines.wawp_sends import SEND_ROUTES
 from instances.phone_numbers import digits_only
 
@@ -157,6 +157,7 @@ class WawpEngine(Engine):
             Capability.PAIRING_CODE,
             Capability.CHECK_EXISTS,
             Capability.TYPING,
+            Capability.DOWNLOAD_MEDIA,
         }
     )
     credential_label = "Access token"
@@ -244,6 +245,11 @@ class WawpEngine(Engine):
     @classmethod
     def parse_webhook(cls, headers: dict[str, str], body: bytes) -> list[Event]:
         return waha_webhooks.parse_envelope(body)
+
+    def download_media(self, url: str, max_bytes: int) -> bytes:
+        """An incoming message's `media.url` (seed 001, "Incoming Message": a WAHA files address
+        on Wawp's API host), fetched with the credentials every call carries (docs/gateways.md)."""
+        return download_from_gateway(self, url, max_bytes)
 
     # Helpers.
     def _action(self, action: str) -> SessionState:
