@@ -20,7 +20,7 @@ from campaigns.models import Contact
 from campaigns.services import record_reply
 from inbox.models import Chat, ConversationMessage
 from inbox.opt_outs import is_opt_out, opt_out_from_chat
-from instances.engines.base import Ack, MessageData
+from instances.engines.base import Ack, Capability, MessageData
 from instances.models import Instance, OutboundMessage, OutboundStatus
 from instances.outbound.status import ACK_STATUS, is_forward
 
@@ -90,7 +90,7 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
     if data.from_me:
         outbound = _our_send(instance, data)
         if outbound is not None:
-            return _link_our_send(chat, outbound, data)
+            return _link_our_send(instance, chat, outbound, data)
         if _claimed_by_a_send_in_flight(chat, data):
             return None
     message = _create_once(
@@ -104,7 +104,7 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
         quoted_provider_id=data.quoted_id[:200],
         status=OutboundStatus.SENT if data.from_me else "",
         sent_at=data.sent_at or timezone.now(),
-        **_media_fields(data),
+        **_media_fields(instance, data),
     )
     if message is not None:
         _after_new_message(chat, message, data)
@@ -123,7 +123,7 @@ def _add_incoming(instance: Instance, data: MessageData, is_group: bool) -> Conv
         body=data.text,
         quoted_provider_id=data.quoted_id[:200],
         sent_at=data.sent_at or timezone.now(),
-        **_media_fields(data),
+        **_media_fields(instance, data),
     )
     chat = _upsert_chat(instance, data.chat_id, message, "" if is_group else data.sender_name)
     message.chat = chat
@@ -237,7 +237,7 @@ def _claimed_by_a_send_in_flight(chat: Chat, data: MessageData) -> bool:
 
 
 def _link_our_send(
-    chat: Chat, outbound: OutboundMessage, data: MessageData
+    instance: Instance, chat: Chat, outbound: OutboundMessage, data: MessageData
 ) -> ConversationMessage | None:
     """Our own send coming back: the bubble the inbox made when it queued it gets the engine's
     id; a send from the compose page or a campaign gets its bubble now."""
@@ -256,7 +256,7 @@ def _link_our_send(
         quoted=_quoted(chat, data.quoted_id),
         quoted_provider_id=data.quoted_id[:200],
         sent_at=data.sent_at or timezone.now(),
-        **_media_fields(data),
+        **_media_fields(instance, data),
     )
     if message is not None:
         _after_new_message(chat, message, data)
@@ -267,7 +267,7 @@ def _quoted(chat: Chat, quoted_id: str) -> ConversationMessage | None:
     return M.objects.filter(chat=chat, provider_id=quoted_id).first() if quoted_id else None
 
 
-def _media_fields(data: MessageData) -> dict:
+def _media_fields(instance: Instance, data: MessageData) -> dict:
     media = data.media
     if media is None:
         return {}
@@ -276,6 +276,15 @@ def _media_fields(data: MessageData) -> dict:
         "media_filename": media.filename[:255],
         "media_source": media.url[:2048],
     }
+    if not instance.supports(Capability.DOWNLOAD_MEDIA):
+        # No source kept: nothing to retry, and the file's address never reaches a page.
+        error = "This gateway offers no way to download files."
+        return {
+            **fields,
+            "media_source": "",
+            "media_state": M.Media.UNAVAILABLE,
+            "media_error": error,
+        }
     if media.error or not media.url:
         error = media.error or "The engine sent no address for the file."
         return {**fields, "media_state": M.Media.UNAVAILABLE, "media_error": error[:300]}

@@ -245,3 +245,18 @@ def test_an_incoming_message_costs_six_statements_for_a_new_or_a_known_chat(
     with django_assert_max_num_queries(6):
         post(client, instance, message_from(CUSTOMER, 3))
     assert Chat.objects.get(chat_id=CUSTOMER).unread_count == 2
+
+
+def test_media_from_a_gateway_that_cannot_download_says_so_and_offers_no_retry(
+    client, client_for, agent
+):
+    from pathlib import Path
+
+    chat_api = InstanceFactory(engine="chatapi", base_url="https://api.chat-api.test")
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "chatapi" / "message.json"
+    post(client, chat_api, fixture.read_bytes())
+    image = ConversationMessage.objects.get(provider_id__endswith="3A0B7C1E55D2F0A9B1C4")
+    assert image.media_state == "unavailable" and image.media_source == ""
+    page = client_for(agent).get(f"/inbox/{image.chat_id}/").content.decode()
+    assert "Media unavailable" in page and "This gateway offers no way to download files." in page
+    assert "amazonaws" not in page and "Retry" not in page
