@@ -21,7 +21,7 @@ from campaigns.services import record_reply
 from inbox.models import Chat, ConversationMessage
 from inbox.opt_outs import is_opt_out, opt_out_from_chat
 from inbox.signals import message_received
-from instances.engines.base import Ack, MessageData
+from instances.engines.base import Ack, Capability, MessageData
 from instances.models import Instance, OutboundMessage, OutboundStatus
 from instances.outbound.status import ACK_STATUS, is_forward
 
@@ -85,11 +85,13 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
     if data.chat_id in NOT_CONVERSATIONS or data.chat_id.endswith(NOT_CONVERSATION_SUFFIXES):
         return None
     is_group = data.chat_id.endswith("@g.us")
+    if not data.from_me and not data.chat_id.endswith("@lid") and not _careful.get():
+        return _add_incoming(instance, data, is_group)
     chat, _ = chat_for(instance, data.chat_id, name="" if is_group else data.sender_name)
     if data.from_me:
         outbound = _our_send(instance, data)
         if outbound is not None:
-            return _link_our_send(chat, outbound, data)
+            return _link_our_send(instance, chat, outbound, data)
         if _claimed_by_a_send_in_flight(chat, data):
             return None
     message = _create_once(
@@ -103,11 +105,71 @@ def record_message(instance: Instance, data: MessageData) -> ConversationMessage
         quoted_provider_id=data.quoted_id[:200],
         status=OutboundStatus.SENT if data.from_me else "",
         sent_at=data.sent_at or timezone.now(),
-        **_media_fields(data),
+        **_media_fields(instance, data),
     )
     if message is not None:
         _after_new_message(chat, message, data)
     return message
+
+
+def _add_incoming(instance: Instance, data: MessageData, is_group: bool) -> ConversationMessage:
+    """Ingest's hot path for an incoming message: the chat made or counted in one statement,
+    then the bubble. A message stored already makes the bubble's insert fail, which rolls the
+    chat's counters back with it (inbox/services.py)."""
+    message = M(
+        direction=M.Direction.IN,
+        provider_id=data.message_id[:200],
+        sender_id=data.sender_id[:120] if is_group else "",
+        sender_name=data.sender_name[:200] if is_group else "",
+        body=data.text,
+        quoted_provider_id=data.quoted_id[:200],
+        sent_at=data.sent_at or timezone.now(),
+        **_media_fields(instance, data),
+    )
+    chat = _upsert_chat(instance, data.chat_id, message, "" if is_group else data.sender_name)
+    message.chat = chat
+    message.quoted = _quoted(chat, data.quoted_id)
+    message.save(force_insert=True)
+    _follow_up(chat, message)
+    return message
+
+
+# What chat_for and _after_new_message do for an incoming message, as one statement that
+# returns the chat: made on first contact (with its contact, found by phone), else counted. The
+# newest message by the engine's clock stays the preview, however the messages arrive.
+_CHAT = Chat._meta.db_table
+_NEWER = f"({_CHAT}.last_message_at IS NULL OR {_CHAT}.last_message_at <= excluded.last_message_at)"
+_UPSERT_CHAT = f"""
+INSERT INTO {_CHAT} (
+    instance_id, chat_id, phone, name, is_group, lid, contact_id, state, unread_count,
+    last_message_at, last_message_preview, last_message_outgoing, changed_at, created_at
+) VALUES (
+    %s, %s, %s, %s, %s, '',
+    (SELECT id FROM {Contact._meta.db_table} WHERE phone = %s AND phone <> '' ORDER BY id LIMIT 1),
+    %s, 1, %s, %s, %s, %s, %s
+)
+ON CONFLICT (instance_id, chat_id) DO UPDATE SET
+    changed_at = excluded.changed_at,
+    last_message_preview = CASE WHEN {_NEWER}
+        THEN excluded.last_message_preview ELSE {_CHAT}.last_message_preview END,
+    last_message_outgoing = CASE WHEN {_NEWER}
+        THEN excluded.last_message_outgoing ELSE {_CHAT}.last_message_outgoing END,
+    last_message_at = CASE WHEN {_NEWER}
+        THEN excluded.last_message_at ELSE {_CHAT}.last_message_at END,
+    unread_count = {_CHAT}.unread_count + 1,
+    state = excluded.state,
+    name = CASE WHEN {_CHAT}.name = '' THEN excluded.name ELSE {_CHAT}.name END
+RETURNING {", ".join(field.column for field in Chat._meta.concrete_fields)}
+"""  # noqa: S608 - names come from the models; every value is a parameter
+
+
+def _upsert_chat(instance: Instance, chat_id: str, message: ConversationMessage, name: str) -> Chat:
+    phone = phone_of(chat_id)
+    now = timezone.now()
+    params = [instance.pk, chat_id, phone, name[:200], chat_id.endswith("@g.us"), phone]
+    params += [Chat.State.OPEN, message.sent_at, preview_of(message), False, now, now]
+    # raw() adapts the parameters and converts the returned columns for each database.
+    return next(iter(Chat.objects.raw(_UPSERT_CHAT, params)))
 
 
 _careful: contextvars.ContextVar[bool] = contextvars.ContextVar("careful", default=False)
@@ -176,7 +238,7 @@ def _claimed_by_a_send_in_flight(chat: Chat, data: MessageData) -> bool:
 
 
 def _link_our_send(
-    chat: Chat, outbound: OutboundMessage, data: MessageData
+    instance: Instance, chat: Chat, outbound: OutboundMessage, data: MessageData
 ) -> ConversationMessage | None:
     """Our own send coming back: the bubble the inbox made when it queued it gets the engine's
     id; a send from the compose page or a campaign gets its bubble now."""
@@ -195,7 +257,7 @@ def _link_our_send(
         quoted=_quoted(chat, data.quoted_id),
         quoted_provider_id=data.quoted_id[:200],
         sent_at=data.sent_at or timezone.now(),
-        **_media_fields(data),
+        **_media_fields(instance, data),
     )
     if message is not None:
         _after_new_message(chat, message, data)
@@ -206,7 +268,7 @@ def _quoted(chat: Chat, quoted_id: str) -> ConversationMessage | None:
     return M.objects.filter(chat=chat, provider_id=quoted_id).first() if quoted_id else None
 
 
-def _media_fields(data: MessageData) -> dict:
+def _media_fields(instance: Instance, data: MessageData) -> dict:
     media = data.media
     if media is None:
         return {}
@@ -215,6 +277,15 @@ def _media_fields(data: MessageData) -> dict:
         "media_filename": media.filename[:255],
         "media_source": media.url[:2048],
     }
+    if not instance.supports(Capability.DOWNLOAD_MEDIA):
+        # No source kept: nothing to retry, and the file's address never reaches a page.
+        error = "This gateway offers no way to download files."
+        return {
+            **fields,
+            "media_source": "",
+            "media_state": M.Media.UNAVAILABLE,
+            "media_error": error,
+        }
     if media.error or not media.url:
         error = media.error or "The engine sent no address for the file."
         return {**fields, "media_state": M.Media.UNAVAILABLE, "media_error": error[:300]}
@@ -236,6 +307,12 @@ def _after_new_message(chat: Chat, message: ConversationMessage, data: MessageDa
     if incoming and data.sender_name and not chat.name and not chat.is_group:
         updates["name"] = data.sender_name[:200]
     Chat.objects.filter(pk=chat.pk).update(**updates)
+    _follow_up(chat, message)
+
+
+def _follow_up(chat: Chat, message: ConversationMessage) -> None:
+    """What a new message sets going besides its chat: its file, campaign replies, opt-outs."""
+    incoming = message.direction == M.Direction.IN
     if message.media_state == M.Media.PENDING:
         message_pk = message.pk
         transaction.on_commit(

@@ -9,7 +9,8 @@ SQLite gets the same queries with plain `LIKE`.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from inbox.models import Chat, ConversationMessage
 
@@ -44,4 +45,14 @@ def matching_chat_ids(query: str) -> set[int]:
 
 
 def search_chats(chats: QuerySet[Chat], query: str) -> QuerySet[Chat]:
-    return chats.filter(pk__in=matching_chat_ids(query))
+    ids = sorted(matching_chat_ids(query))
+    if not ids:
+        return chats.none()
+    if connection.vendor == "postgresql":
+        # One array parameter instead of an IN list of up to 3,000: the list page runs this
+        # twice (count and page), and building and planning the long list cost more than
+        # running the query (docs/benchmarks.md, "Inbox at scale").
+        sql = f"{Chat._meta.db_table}.id = ANY(%s)"
+        where = RawSQL(sql, [ids], output_field=BooleanField())  # noqa: S611 - ids are a parameter
+        return chats.filter(where)
+    return chats.filter(pk__in=ids)

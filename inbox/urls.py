@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.chat_list, name="list"),
     path("<int:pk>/", views.chat_detail, name="chat"),
     path("<int:pk>/thread/", views.thread, name="thread"),
+    path("<int:pk>/side/", views.side_panel, name="side_panel"),
     path("<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/quote/<int:message_pk>/", views.quote, name="quote"),
     path("<int:pk>/react/<int:message_pk>/", views.react, name="react"),

@@ -32,7 +32,8 @@ from inbox.media import retry_media
 from inbox.models import CannedReply, Chat, ConversationMessage, WebhookEvent
 from inbox.search import search_chats
 from inbox.signatures import hmac_is_valid, token_is_valid
-from instances.models import Instance, OutboundMessage
+from inbox.webhook_instances import instance_for_webhook
+from instances.models import OutboundMessage
 from instances.outbound import OutboundValidationError
 
 logger = logging.getLogger(__name__)
@@ -183,6 +184,16 @@ def _side_context(chat: Chat) -> dict:
     }
 
 
+def _side_cursor(chat: Chat) -> str:
+    """Team actions and opt-outs touch the chat; the sends it counts move the ticks."""
+    contact = chat.contact
+    return cursor_of(
+        chat.changed_at,
+        chat.ticks_at,
+        contact and (contact.name, contact.opted_out, contact.opted_out_at),
+    )
+
+
 @require(Ability.USE_INBOX)
 @require_GET
 def chat_detail(request, pk: int):
@@ -197,6 +208,7 @@ def chat_detail(request, pk: int):
         **_side_context(chat),
         "list_cursor": _list_cursor(request, chat),
         "cursor": _thread_cursor(chat),
+        "side_cursor": _side_cursor(chat),
         "reply_form": ReplyForm(initial={"quoted": quoted.pk if quoted else None}),
         "quoted": quoted,
     }
@@ -215,6 +227,22 @@ def thread(request, pk: int):
         "inbox/inbox.html#thread",
         cursor=_thread_cursor(chat),
         context=lambda: {**_thread_context(request, chat), "query": _query(request)},
+    )
+
+
+@require(Ability.USE_INBOX)
+@require_GET
+def side_panel(request, pk: int):
+    """The side panel, polled on its own so an assignment by someone else shows here. The page
+    skips a poll while the viewer is filling in one of its forms (static/js/live_forms.js)."""
+    chat = _get_chat_for_user(pk)
+    if not request.htmx:
+        return redirect(reverse("inbox:chat", args=[pk]) + "#details")
+    return render_live_region(
+        request,
+        "inbox/inbox.html#side-panel",
+        cursor=_side_cursor(chat),
+        context=lambda: _side_context(chat),
     )
 
 
@@ -331,7 +359,7 @@ def _side_panel(request, chat: Chat, **forms):
     if not request.htmx:
         return redirect("inbox:chat", pk=chat.pk)
     chat = _get_chat_for_user(chat.pk)
-    context = {**_side_context(chat), **forms}
+    context = {**_side_context(chat), "cursor": _side_cursor(chat), **forms}
     return trigger_client_event(render(request, "inbox/inbox.html#side-panel", context), CHANGED)
 
 
@@ -475,7 +503,7 @@ def receive_webhook(request, instance_uuid, token: str = ""):
     be valid, and the address without the secret requires one. Never a 500."""
     if _declared_length(request) > settings.WEBHOOK_MAX_BODY_BYTES:
         return _error(413, f"body larger than {settings.WEBHOOK_MAX_BODY_BYTES} bytes")
-    instance = Instance.objects.filter(uuid=instance_uuid).first()
+    instance = instance_for_webhook(instance_uuid)
     if instance is None:
         return _error(404, "unknown instance")
     body = request.body

@@ -371,26 +371,8 @@ class WahaEngine(WahaGroups, Engine):
         )
 
     def download_media(self, url: str, max_bytes: int) -> bytes:
-        """`GET /api/files/...` with the key (docs/gateways.md: media URLs need it), streamed so
-        a file past `max_bytes` is abandoned unread."""
-        path = _path_on_gateway(url, str(self.client.base_url))
-        try:
-            with self.client.stream("GET", path) as response:
-                if not response.is_success:
-                    response.read()
-                    self.check_response(response)
-                declared = int(response.headers.get("Content-Length") or 0)
-                if declared > max_bytes:
-                    raise PermanentError(_too_large(max_bytes))
-                content = bytearray()
-                for chunk in response.iter_bytes():
-                    content.extend(chunk)
-                    if len(content) > max_bytes:
-                        raise PermanentError(_too_large(max_bytes))
-                return bytes(content)
-        except httpx.HTTPError as exc:
-            address = gateway_address(self.client.base_url)
-            raise transport_error(exc, address=address, sends_message=False) from None
+        """`GET /api/files/...` with the key (docs/gateways.md: media URLs need it)."""
+        return download_from_gateway(self, url, max_bytes)
 
     def lookup_lid(self, lid: str) -> str:
         """`GET /api/{session}/lids/{lid}` -> `{lid, pn}`; servers before 2025 lack the route."""
@@ -478,6 +460,29 @@ class WahaEngine(WahaGroups, Engine):
             return info
         body = {"config": {**config, "webhooks": webhooks}}
         return self._json("PUT", self._session_path(), json=body)
+
+
+def download_from_gateway(engine: Engine, url: str, max_bytes: int) -> bytes:
+    """A media URL's path fetched from the engine's own address with its credentials, streamed
+    so a file past `max_bytes` is abandoned unread. For WAHA and the gateways built on it."""
+    path = _path_on_gateway(url, str(engine.client.base_url))
+    try:
+        with engine.client.stream("GET", path) as response:
+            if not response.is_success:
+                response.read()
+                engine.check_response(response)
+            declared = int(response.headers.get("Content-Length") or 0)
+            if declared > max_bytes:
+                raise PermanentError(_too_large(max_bytes))
+            content = bytearray()
+            for chunk in response.iter_bytes():
+                content.extend(chunk)
+                if len(content) > max_bytes:
+                    raise PermanentError(_too_large(max_bytes))
+            return bytes(content)
+    except httpx.HTTPError as exc:
+        address = gateway_address(engine.client.base_url)
+        raise transport_error(exc, address=address, sends_message=False) from None
 
 
 def _path_on_gateway(url: str, base_url: str) -> str:

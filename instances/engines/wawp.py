@@ -45,7 +45,7 @@ from instances.engines.http import (
     response_json,
     retry_after_header,
 )
-from instances.engines.waha import describe_wrong_state
+from instances.engines.waha import describe_wrong_state, download_from_gateway
 from instances.engines.waha_groups import WahaGroups
 from instances.engines.wawp_sends import SEND_ROUTES
 from instances.phone_numbers import digits_only
@@ -161,6 +161,7 @@ class WawpEngine(WahaGroups, Engine):
             Capability.TYPING,
             Capability.CREATE_GROUP,
             Capability.GROUPS,
+            Capability.DOWNLOAD_MEDIA,
         }
     )
     credential_label = "Access token"
@@ -250,6 +251,11 @@ class WawpEngine(WahaGroups, Engine):
     @classmethod
     def parse_webhook(cls, headers: dict[str, str], body: bytes) -> list[Event]:
         return waha_webhooks.parse_envelope(body)
+
+    def download_media(self, url: str, max_bytes: int) -> bytes:
+        """An incoming message's `media.url` (seed 001, "Incoming Message": a WAHA files address
+        on Wawp's API host), fetched with the credentials every call carries (docs/gateways.md)."""
+        return download_from_gateway(self, url, max_bytes)
 
     # Helpers.
     def groups_path(self) -> str:

@@ -39,6 +39,7 @@ ACCESS = [
     ("inbox:list", False, "get", {ADMIN, AGENT}),
     ("inbox:chat", "chat", "get", {ADMIN, AGENT}),
     ("inbox:thread", "chat", "get", {ADMIN, AGENT}),
+    ("inbox:side_panel", "chat", "get", {ADMIN, AGENT}),
     ("inbox:reply", "chat", "post", {ADMIN, AGENT}),
     ("inbox:quote", "chat_message", "get", {ADMIN, AGENT}),
     ("inbox:react", "chat_message", "post", {ADMIN, AGENT}),

@@ -107,3 +107,45 @@ def test_on_a_phone_the_inbox_shows_one_pane_at_a_time(browser, live_server, sim
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)
         context.close()
+
+
+def test_an_assignment_made_by_one_member_shows_for_the_other_without_resetting_their_note(
+    browser, live_server
+):
+    from inbox.models import Chat, ConversationMessage
+    from tests.factories import InstanceFactory
+
+    chat = Chat.objects.create(
+        instance=InstanceFactory(name="Shop"), chat_id="4917612345678@c.us", name="Jonas"
+    )
+    ConversationMessage.objects.create(chat=chat, direction="in", provider_id="m1", body="Hallo")
+    agnes = UserFactory(username="agnes", role=Role.AGENT)
+    ada = UserFactory(username="ada", role=Role.ADMIN)
+    agent_context, agent = signed_in_page(browser, live_server, "agnes")
+    admin_context, admin = signed_in_page(browser, live_server, "ada")
+    try:
+        for page in (agent, admin):
+            page.goto(f"{live_server.url}/inbox/{chat.pk}/")
+        assignee = admin.locator("#side-panel").get_by_label("Assigned to")
+
+        agent.locator("#side-panel").get_by_label("Assigned to").select_option(label="ada")
+        agent.get_by_role("button", name="Assign").click()
+        expect(assignee).to_have_value(str(ada.pk), timeout=LIVE)
+
+        # While she writes a note, a change by someone else leaves her note as typed.
+        admin.locator("#id_body").fill("Called him, ")
+        agent.get_by_role("button", name="Take it").click()
+        expect(admin.locator("#thread .assignee")).to_have_text("agnes", timeout=LIVE)
+        expect(admin.locator("#id_body")).to_have_value("Called him, ")
+        admin.locator("#id_body").press("End")
+        admin.locator("#id_body").type("he calls back.")
+        admin.get_by_role("button", name="Add note").click()
+
+        expect(admin.locator("#side-panel .notes")).to_contain_text("Called him, he calls back.")
+        expect(assignee).to_have_value(str(agnes.pk))
+        expect(agent.locator("#side-panel .notes")).to_contain_text("he calls back.", timeout=LIVE)
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        admin.screenshot(path=str(ARTIFACTS / "inbox-assignment.png"), full_page=True)
+        agent_context.close()
+        admin_context.close()

@@ -218,3 +218,45 @@ def test_an_incoming_message_counts_as_a_reply_to_the_campaign_that_messaged_the
     post(client, instance, envelope("message"))
     recipient.refresh_from_db()
     assert recipient.replied_at is not None
+
+
+def test_a_first_message_links_the_contact_with_that_phone_and_names_the_chat(client, instance):
+    from campaigns.models import Contact
+
+    contact = Contact.objects.create(phone="+4917612345678", name="Jonas")
+    post(client, instance, envelope("message", _data={"notifyName": "Jonas B."}))
+    chat = Chat.objects.get()
+    assert chat.contact == contact
+    assert chat.name == "Jonas B." and chat.state == "open" and not chat.is_group
+
+
+def test_an_incoming_message_costs_six_statements_for_a_new_or_a_known_chat(
+    client, instance, django_assert_max_num_queries
+):
+    def message_from(customer: str, n: int) -> dict:
+        data = envelope("message", id=f"false_{customer}_M{n}", **{"from": customer})
+        data["id"] = f"evt_{n}"
+        return data
+
+    post(client, instance, message_from("4917600000001@c.us", 1))
+    # BEGIN, the event, the chat's upsert, the bubble, campaign replies, COMMIT.
+    with django_assert_max_num_queries(6):
+        post(client, instance, message_from(CUSTOMER, 2))
+    with django_assert_max_num_queries(6):
+        post(client, instance, message_from(CUSTOMER, 3))
+    assert Chat.objects.get(chat_id=CUSTOMER).unread_count == 2
+
+
+def test_media_from_a_gateway_that_cannot_download_says_so_and_offers_no_retry(
+    client, client_for, agent
+):
+    from pathlib import Path
+
+    chat_api = InstanceFactory(engine="chatapi", base_url="https://api.chat-api.test")
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "chatapi" / "message.json"
+    post(client, chat_api, fixture.read_bytes())
+    image = ConversationMessage.objects.get(provider_id__endswith="3A0B7C1E55D2F0A9B1C4")
+    assert image.media_state == "unavailable" and image.media_source == ""
+    page = client_for(agent).get(f"/inbox/{image.chat_id}/").content.decode()
+    assert "Media unavailable" in page and "This gateway offers no way to download files." in page
+    assert "amazonaws" not in page and "Retry" not in page

@@ -124,16 +124,52 @@ def test_the_thread_poll_answers_204_until_an_ack_arrives(client, client_for, ag
     assert changed.status_code == 200 and 'data-tick="read"' in changed.content.decode()
 
 
-def test_the_thread_page_has_three_panes_and_polls_list_and_thread_not_the_reply(
+def test_the_thread_page_has_three_panes_and_polls_each_but_not_the_reply(
     client, client_for, agent, instance
 ):
     post(client, instance, envelope("message"))
     chat = Chat.objects.get()
     page = client_for(agent).get(reverse("inbox:chat", args=[chat.pk])).content.decode()
     assert 'id="chat-list"' in page and 'id="thread"' in page and 'id="side-panel"' in page
-    assert page.count('hx-trigger="every 1s') == 2
+    assert page.count('hx-trigger="every 1s') == 3
     reply_form = page.split('id="reply"')[1].split("</form>")[0]
     assert "every 1s" not in reply_form
+
+
+def test_the_side_panel_poll_answers_204_until_another_member_assigns_the_chat(
+    client_for, agent, admin, instance
+):
+    chat = make_chat(instance, 1)
+    viewer = client_for(agent)
+    page = viewer.get(reverse("inbox:chat", args=[chat.pk])).content.decode()
+    side = page.split('id="side-panel"')[1]
+    cursor = side.split("cursor=")[1].split('"')[0]
+    url = reverse("inbox:side_panel", args=[chat.pk])
+    assert htmx(viewer, url, cursor=cursor).status_code == 204
+    client_for(admin).post(reverse("inbox:assign", args=[chat.pk]), {"assignee": admin.pk})
+    changed = htmx(viewer, url, cursor=cursor)
+    assert changed.status_code == 200
+    assert f'<option value="{admin.pk}" selected>ada</option>' in changed.content.decode()
+
+
+def test_the_side_panel_answers_its_own_change_with_its_new_cursor(client_for, agent, instance):
+    chat = make_chat(instance, 1)
+    viewer = client_for(agent)
+    answer = viewer.post(
+        reverse("inbox:assign", args=[chat.pk]),
+        {"assignee": agent.pk},
+        headers={"HX-Request": "true"},
+    )
+    cursor = answer.content.decode().split("cursor=")[1].split('"')[0]
+    url = reverse("inbox:side_panel", args=[chat.pk])
+    assert htmx(viewer, url, cursor=cursor).status_code == 204
+
+
+def test_the_side_panel_without_htmx_is_the_conversation_page(client_for, agent, instance):
+    chat = make_chat(instance, 1)
+    response = client_for(agent).get(reverse("inbox:side_panel", args=[chat.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("inbox:chat", args=[chat.pk]) + "#details"
 
 
 def test_message_text_and_names_are_escaped_and_only_web_links_are_links(
