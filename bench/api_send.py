@@ -16,7 +16,6 @@ The baseline, in the same run: the same number of messages queued by calling
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import statistics
@@ -28,6 +27,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
 os.environ.setdefault("Q_BROKER", "redis")
 
 from bench import stack  # after the environment above, which its settings read
+from bench.load import post_all, raw_request
 from bench.stack import bench_database, free_port
 
 CONNECTIONS = 8
@@ -36,53 +36,8 @@ TARGET_P95_MS = 50
 CHAT = "+4915123456789"
 
 
-def http_request(port: int, token: str, body: bytes) -> bytes:
-    head = (
-        "POST /api/v1/messages/text HTTP/1.1\r\n"
-        f"Host: 127.0.0.1:{port}\r\n"
-        f"X-API-Key: {token}\r\n"
-        "Content-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
-async def answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
-    """Status, body, and whether the server keeps the connection open."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    headers = dict(line.lower().split(b": ", 1) for line in lines[1:] if b": " in line)
-    body = await reader.readexactly(int(headers[b"content-length"]))
-    return int(lines[0].split(b" ", 2)[1]), body, headers.get(b"connection") != b"close"
-
-
-async def load(port: int, requests: list[bytes]) -> tuple[float, list[float], list[str]]:
-    """Requests per second, each one's latency (ms) and the refused ones: CONNECTIONS keep-alive
-    connections, each sending its next request when the last is answered."""
-    pending = iter(requests)
-    latencies: list[float] = []
-    refused: list[str] = []
-
-    async def connection() -> None:
-        reader = writer = None
-        for raw in pending:
-            if writer is None:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            began = time.perf_counter()
-            writer.write(raw)
-            status, body, kept = await answer(reader)
-            latencies.append((time.perf_counter() - began) * 1000)
-            if status != 201:
-                refused.append(f"{status} {body[:120]!r}")
-            if not kept:
-                writer.close()
-                writer = None
-        if writer is not None:
-            writer.close()
-
-    began = time.perf_counter()
-    await asyncio.gather(*(connection() for _ in range(CONNECTIONS)))
-    return len(requests) / (time.perf_counter() - began), latencies, refused
+def text_to(instance, text: str) -> dict:
+    return {"profileId": str(instance.uuid), "chatId": CHAT, "content": {"text": text}}
 
 
 def in_process(instance, count: int) -> float:
@@ -105,34 +60,25 @@ def run(count: int) -> None:
             name="Bench", engine="waha", base_url="http://127.0.0.1:9", session_name="default"
         )
         token = create_api_key("Bench", KeyRole.OPERATOR)[1]
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/api/v1/messages/text"
 
         def bodies(tag: str, how_many: int) -> list[bytes]:
+            headers = {"X-API-Key": token, "Content-Type": "application/json"}
             return [
-                http_request(
-                    port,
-                    token,
-                    json.dumps(
-                        {
-                            "profileId": str(instance.uuid),
-                            "chatId": CHAT,
-                            "content": {"text": f"{tag} {n}"},
-                        }
-                    ).encode(),
-                )
+                raw_request(url, json.dumps(text_to(instance, f"{tag} {n}")).encode(), headers)
                 for n in range(how_many)
             ]
 
-        port = free_port()
         env = {
             "LOG_LEVEL": "WARNING",
             # High enough never to refuse the run, so every request still pays for the count.
             "API_RATE_LIMIT_PER_MINUTE": str(count * 100),
         }
         with stack.gunicorn(database_url, port, env, "--access-logfile", "/dev/null"):
-            asyncio.run(load(port, bodies("Warm-up", 200)))
-            rate, latencies, refused = asyncio.run(load(port, bodies("API", count)))
-        if refused:
-            raise RuntimeError(f"{len(refused)} requests refused, first: {refused[0]}")
+            post_all(url, bodies("Warm-up", 200), CONNECTIONS, expected=201)
+            elapsed, latencies = post_all(url, bodies("API", count), CONNECTIONS, expected=201)
+        rate = count / elapsed
         baseline = in_process(instance, count)
         queued = OutboundMessage.objects.filter(instance=instance).count()
 

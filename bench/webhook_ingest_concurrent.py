@@ -15,17 +15,15 @@ per way instead of 5,000.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import hmac
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bench import stack
+from bench.load import post_all, raw_request
 from bench.stack import ROOT, bench_database, free_port
 
 CONNECTIONS = 8
@@ -63,73 +61,10 @@ def signed_bodies(count: int, tag: str, secret: str) -> list[tuple[bytes, dict[s
     return result
 
 
-def raw_request(url: str, body: bytes, headers: dict[str, str]) -> bytes:
-    """One HTTP/1.1 POST as bytes, built before the clock starts."""
-    address = urlsplit(url)
-    lines = [f"POST {address.path} HTTP/1.1", f"Host: {address.netloc}"]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
-    lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-async def _connection(host: str, port: int, requests: list[bytes], latencies, failures) -> None:
-    """Posts one request after another on one connection, opened again whenever the server
-    closes it (gunicorn's sync workers answer every request with `Connection: close`)."""
-    reader = writer = None
-    for request in requests:
-        began = time.perf_counter()
-        if writer is None:
-            reader, writer = await asyncio.open_connection(host, port)
-        writer.write(request)
-        status = int((await reader.readline()).split()[1])
-        length, close = 0, False
-        while (line := await reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            name, value = name.strip().lower(), value.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"connection":
-                close = value == b"close"
-        answer = await reader.readexactly(length)
-        latencies.append((time.perf_counter() - began) * 1000)
-        if status != 200:
-            failures.append(f"{status} {answer[:100]!r}")
-        if close:
-            writer.close()
-            await writer.wait_closed()
-            reader = writer = None
-    if writer is not None:
-        writer.close()
-        await writer.wait_closed()
-
-
 def load(url: str, requests: list[tuple[bytes, dict[str, str]]]) -> tuple[float, list[float]]:
-    """Seconds taken and each request's latency (ms), over CONNECTIONS connections.
-
-    One asyncio loop on raw sockets: the load generator shares the two cores with gunicorn and
-    PostgreSQL, and a thread per connection with a full HTTP client cost several times more CPU
-    per request than the receiver's own work (docs/benchmarks.md)."""
-    address = urlsplit(url)
+    """Seconds taken and each request's latency (ms), over CONNECTIONS connections."""
     prepared = [raw_request(url, body, headers) for body, headers in requests]
-    latencies: list[float] = []
-    failures: list[str] = []
-
-    async def all_connections() -> float:
-        began = time.perf_counter()
-        await asyncio.gather(
-            *(
-                _connection(
-                    address.hostname, address.port, prepared[n::CONNECTIONS], latencies, failures
-                )
-                for n in range(CONNECTIONS)
-            )
-        )
-        return time.perf_counter() - began
-
-    elapsed = asyncio.run(all_connections())
-    if failures:
-        raise RuntimeError(f"{len(failures)} requests failed, first: {failures[0]}")
-    return elapsed, latencies
+    return post_all(url, prepared, CONNECTIONS, expected=200)
 
 
 def run(count: int) -> None:
