@@ -75,7 +75,9 @@ def run(count: int) -> None:
             # High enough never to refuse the run, so every request still pays for the count.
             "API_RATE_LIMIT_PER_MINUTE": str(count * 100),
         }
-        with stack.gunicorn(database_url, port, env, "--access-logfile", "/dev/null"):
+        with stack.gunicorn(
+            database_url, port, env, "--access-logfile", "/dev/null", production=True
+        ):
             post_all(url, bodies("Warm-up", 200), CONNECTIONS, expected=201)
             elapsed, latencies = post_all(url, bodies("API", count), CONNECTIONS, expected=201)
         rate = count / elapsed

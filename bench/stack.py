@@ -3,6 +3,7 @@ django-q2 workers as real processes, all on loopback. Used by the outbound bench
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import socket
@@ -17,6 +18,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DEBUG", "true")
+# A key of the run's own, so that a production-mode server (gunicorn(production=True)) reads
+# the secrets this process stores.
+os.environ.setdefault("ENCRYPTION_KEYS", base64.urlsafe_b64encode(os.urandom(32)).decode())
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/switchboard_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -90,9 +94,21 @@ def simulator(*extra: str):
 
 
 @contextmanager
-def gunicorn(database_url: str, port: int, env: dict[str, str], *args: str):
+def gunicorn(
+    database_url: str, port: int, env: dict[str, str], *args: str, production: bool = False
+):
     """The web app under gunicorn with two workers, as deployed, on this run's database; its
-    address. `env` adds to the environment, `args` to gunicorn's command line."""
+    address. `env` adds to the environment, `args` to gunicorn's command line. `production`:
+    with DEBUG off, as deployed (plain HTTP on loopback, so no redirect to HTTPS); the pages of
+    such a server cannot be signed in to over plain HTTP (secure cookies)."""
+    if production:
+        env = {
+            "DEBUG": "false",
+            "SECRET_KEY": base64.urlsafe_b64encode(os.urandom(40)).decode(),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            **env,
+        }
     process = subprocess.Popen(  # noqa: S603 - gunicorn with fixed arguments
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", *args, "config.wsgi"],
         cwd=ROOT,

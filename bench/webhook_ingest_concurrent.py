@@ -37,7 +37,9 @@ ROUNDS = 5
 def gunicorn(database_url: str, port: int):
     """gunicorn on the benchmark's receiver-only settings, without an access log."""
     settings = {"DJANGO_SETTINGS_MODULE": "bench.ingest_settings", "LOG_LEVEL": "WARNING"}
-    return stack.gunicorn(database_url, port, settings, "--access-logfile", "/dev/null")
+    return stack.gunicorn(
+        database_url, port, settings, "--access-logfile", "/dev/null", production=True
+    )
 
 
 def signed_bodies(count: int, tag: str, secret: str) -> list[tuple[bytes, dict[str, str]]]:
