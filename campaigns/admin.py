@@ -9,6 +9,7 @@ from campaigns.models import (
     ContactImport,
     ContactImportError,
     NumberCheck,
+    SavedFilter,
     Tag,
 )
 
@@ -124,3 +125,11 @@ class CampaignRecipientAdmin(admin.ModelAdmin):
         "queued_at",
         "replied_at",
     ]
+
+
+@admin.register(SavedFilter)
+class SavedFilterAdmin(admin.ModelAdmin):
+    list_display = ["name", "search", "tag", "field_key", "field_value", "created_by", "created_at"]
+    list_filter = ["tag", "created_at"]
+    search_fields = ["name", "search", "field_key", "field_value"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]

@@ -4,7 +4,8 @@ For other apps:
 - `normalize_phone(raw)` -> E.164, reading national numbers in `DEFAULT_PHONE_REGION`.
 - `contact_for_phone(phone, name="")` -> the contact for a number, created on first sight.
 - `opt_out(contact, reason)` / `opt_in(contact)`.
-- `contacts_matching(tags=..., all_tags=..., search=..., opted_out=...)` -> a queryset.
+- `contacts_matching(tags=..., all_tags=..., search=..., field=..., value=..., opted_out=...)`
+  -> a queryset; `contacts_in_filter(saved_filter)` -> a saved filter's contacts.
 - `record_check(contact, exists, chat_id)`: what a number check said.
 """
 
@@ -16,15 +17,18 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from campaigns.models import Contact, Tag
+from campaigns.models import Contact, SavedFilter, Tag
 from instances.phone_numbers import InvalidPhoneNumber, digits_only, to_e164_in_region
 
 __all__ = [
     "InvalidPhoneNumber",
     "contact_for_phone",
+    "contacts_in_filter",
     "contacts_matching",
     "delete_contacts",
     "normalize_phone",
@@ -89,11 +93,13 @@ def contacts_matching(
     tags: Iterable[Tag | int] = (),
     all_tags: bool = False,
     search: str = "",
+    field: str = "",
+    value: str = "",
     opted_out: bool | None = None,
 ) -> QuerySet[Contact]:
     """Contacts with any of `tags` (all of them with `all_tags`), matching `search` (a name
-    part, or a number's digits when it is written like a number), opted out or not (None:
-    both). No tags: every contact."""
+    part, or a number's digits when it is written like a number), whose custom `field` is
+    `value` (when a field is given), opted out or not (None: both). No tags: every contact."""
     contacts = Contact.objects.all()
     tag_ids = [tag.pk if isinstance(tag, Tag) else tag for tag in tags]
     if tag_ids and all_tags:
@@ -110,9 +116,25 @@ def contacts_matching(
             contacts = contacts.filter(phone__contains=digits)
         else:
             contacts = contacts.filter(name__icontains=search)
+    if field:
+        # A transform rather than `custom_fields__<field>`, where a key such as "exact" or
+        # "contains" would be read as a lookup; cast so that the value compares as plain text.
+        text = Cast(KeyTextTransform(field, "custom_fields"), TextField())
+        contacts = contacts.alias(field_value=text).filter(field_value=value)
     if opted_out is not None:
         contacts = contacts.filter(opted_out=opted_out)
     return contacts
+
+
+def contacts_in_filter(saved_filter: SavedFilter) -> QuerySet[Contact]:
+    """The contacts a saved filter finds; opted-out contacts never."""
+    return contacts_matching(
+        search=saved_filter.search,
+        tags=[saved_filter.tag_id] if saved_filter.tag_id else [],
+        field=saved_filter.field_key,
+        value=saved_filter.field_value,
+        opted_out=False,
+    )
 
 
 def tags_named(names: Iterable[str]) -> list[Tag]:

@@ -3,6 +3,8 @@ their recipients."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -51,6 +53,41 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})" if self.name else self.phone
+
+
+class SavedFilter(models.Model):
+    """A named contact filter: the contact list shows it again, and a campaign can take its
+    contacts as recipients. Opted-out contacts are never among them."""
+
+    name = models.CharField(max_length=80)
+    search = models.CharField(max_length=100, blank=True)
+    # Protected: deleting the tag would silently widen the filter to everyone.
+    tag = models.ForeignKey(
+        Tag, null=True, blank=True, on_delete=models.PROTECT, related_name="saved_filters"
+    )
+    field_key = models.CharField("custom field", max_length=40, blank=True)
+    field_value = models.CharField("custom field equals", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="saved_filter_name_unique_ignoring_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        """The contact list showing this filter's contacts."""
+        query = {"q": self.search, "tag": self.tag_id or "", "opted_out": "no"}
+        query.update(field=self.field_key, value=self.field_value)
+        query = {key: str(value) for key, value in query.items() if value}
+        return f"{reverse('contacts:list')}?{urlencode(query)}"
 
 
 class ContactImport(models.Model):
