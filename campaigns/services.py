@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from campaigns import feeder
+from campaigns import counters, feeder
 from campaigns.audience import BATCH
 from campaigns.models import (
     Campaign,
@@ -35,7 +35,7 @@ class CampaignActionRefused(Exception):
 
 def _locked(campaign: Campaign, allowed: Iterable[str], what: str) -> Campaign:
     """The campaign's row, locked for the transaction, if its state allows `what`."""
-    current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    current = Campaign.objects.locked().get(pk=campaign.pk)
     if current.status not in allowed:
         raise CampaignActionRefused(
             f"A {current.get_status_display().lower()} campaign cannot be {what}."
@@ -67,6 +67,8 @@ def save_campaign(campaign: Campaign, texts: list[str], instances: Iterable[Inst
     with transaction.atomic():
         if campaign.pk is not None:
             _locked(campaign, (C.DRAFT,), "edited")
+        # A new campaign's counters start right, at zero: nothing to recount.
+        campaign.counted_at = campaign.counted_at or timezone.now()
         campaign.save()
         campaign.variants.all().delete()
         CampaignVariant.objects.bulk_create(
@@ -77,6 +79,8 @@ def save_campaign(campaign: Campaign, texts: list[str], instances: Iterable[Inst
         campaign.lanes.exclude(instance__in=chosen).delete()
         for instance in chosen:
             CampaignInstance.objects.get_or_create(campaign=campaign, instance=instance)
+        campaign.counts.exclude(instance=None).exclude(instance__in=chosen).delete()
+        counters.ensure_rows(campaign.pk, [instance.pk for instance in chosen])
     return campaign
 
 
@@ -134,7 +138,7 @@ def start_due_campaigns(now: datetime | None = None) -> int:
             start_campaign(campaign, now=now)
         except CampaignActionRefused as exc:
             with transaction.atomic():
-                current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+                current = Campaign.objects.locked().get(pk=campaign.pk)
                 if current.status == C.SCHEDULED:
                     _save(current, status=C.DRAFT, scheduled_at=None, pause_reason=str(exc)[:300])
         else:
@@ -211,6 +215,7 @@ def copy_campaign(campaign: Campaign, user=None) -> Campaign:
                 CampaignRecipient.objects.bulk_create(batch)
                 batch = []
         CampaignRecipient.objects.bulk_create(batch)
+        counters.recount(copy.pk)
     return copy
 
 
@@ -234,6 +239,7 @@ def reset_failed(campaign: Campaign) -> int:
         )
         if not reset:
             raise CampaignActionRefused("No recipient of this campaign has failed.")
+        counters.recount(current.pk)
         if current.status == C.FINISHED:
             _save(current, status=C.PAUSED, finished_at=None, pause_reason=RESET_REASON)
         elif current.status == C.RUNNING:
@@ -255,14 +261,27 @@ def remove_recipients(campaign: Campaign, ids: Iterable[int] | None = None) -> i
         rows = current.recipients.all()
         if ids is not None:
             rows = rows.filter(pk__in=list(ids))
-        return rows.delete()[0]
+        removed = rows.delete()[0]
+        counters.recount(current.pk)
+        return removed
 
 
 def record_reply(chat_id: str, at: datetime) -> int:
     """A message came in from `chat_id`: the recipients its campaigns messaged there before
     `at` count as replied. For the inbox's message handler to call."""
-    return CampaignRecipient.objects.filter(
-        message__chat_id=chat_id,
-        message__sent_at__lte=at,
-        replied_at__isnull=True,
-    ).update(replied_at=at)
+    with transaction.atomic():
+        # Locked first, so that two replies in the same chat count each recipient once.
+        replying = list(
+            CampaignRecipient.objects.select_for_update(of=("self",))
+            .filter(message__chat_id=chat_id, message__sent_at__lte=at, replied_at__isnull=True)
+            .values_list("pk", "campaign_id", "instance_id")
+        )
+        if not replying:
+            return 0
+        CampaignRecipient.objects.filter(pk__in=[pk for pk, _, _ in replying]).update(replied_at=at)
+        tallies: dict[int, counters.Tally] = {}
+        for _, campaign_id, number in replying:
+            tallies.setdefault(campaign_id, counters.Tally()).add("replied", number=number)
+        for campaign_id, tally in tallies.items():
+            tally.apply(campaign_id)
+    return len(replying)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import transaction
 from django.utils import timezone
 
 from instances.engines.base import Ack
 from instances.models import Instance, OutboundMessage, OutboundStatus
+from instances.signals import message_status_changed
 
 S = OutboundStatus
 # The delivery ladder; a message climbs it and never steps down.
@@ -45,9 +47,16 @@ def apply_ack(instance: Instance, message_id: str, ack: Ack | None) -> bool:
     message = _find(instance, message_id)
     if message is None or not is_forward(message.status, new):
         return False
-    updated = OutboundMessage.objects.filter(pk=message.pk, status=message.status).update(
-        status=new, status_changed_at=timezone.now(), provider_id=message.provider_id or message_id
-    )
+    with transaction.atomic():
+        updated = OutboundMessage.objects.filter(pk=message.pk, status=message.status).update(
+            status=new,
+            status_changed_at=timezone.now(),
+            provider_id=message.provider_id or message_id,
+        )
+        if updated:
+            message_status_changed.send(
+                OutboundMessage, message=message, old=message.status, new=new
+            )
     return bool(updated)
 
 

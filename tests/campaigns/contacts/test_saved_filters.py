@@ -141,8 +141,25 @@ def test_a_saved_filter_adds_its_contacts_to_a_campaign_in_one_statement(
     saved = SavedFilter.objects.create(name="VIPs", tag=vip)
     campaign = make_campaign(0)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(4) as queries:
         added = add_contacts(campaign, contacts_in_filter(saved))
+
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1 and "SELECT" in inserts[0]
 
     assert added == 1
     assert list(campaign.recipients.values_list("name", flat=True)) == ["Ada"]
+
+
+def test_the_admin_finds_saved_filters_by_name_and_filters_them_by_tag(client_for, admin):
+    vip = TagFactory(name="vip")
+    SavedFilter.objects.create(name="VIPs", tag=vip)
+    SavedFilter.objects.create(name="Berlin", field_key="city", field_value="Berlin")
+    client = client_for(admin)
+    url = reverse("admin:campaigns_savedfilter_changelist")
+
+    def shown(response) -> set[str]:
+        return {str(row) for row in response.context["cl"].result_list}
+
+    assert shown(client.get(url, {"q": "berl"})) == {"Berlin"}
+    assert shown(client.get(url, {"tag__id__exact": vip.pk})) == {"VIPs"}
