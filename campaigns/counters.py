@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, TruncMinute
 from django.utils import timezone
 
 from campaigns.models import (
+    CAMPAIGN_PRIORITY,
     Campaign,
     CampaignActivity,
     CampaignCounts,
@@ -130,7 +131,8 @@ def ensure_rows(campaign_id: int, numbers=None) -> None:
 def on_message_status_changed(sender, message, old: str, new: str, **kwargs) -> None:
     """Move the stage of the campaign recipient whose message this is, if it is one."""
     before, after = stage_of(RecipientStatus.QUEUED, old), stage_of(RecipientStatus.QUEUED, new)
-    if before == after:
+    # Only the feeder queues at the campaign priority: other sends cost no query here.
+    if before == after or message.priority != CAMPAIGN_PRIORITY:
         return
     recipient = CampaignRecipient.objects.filter(
         message_id=message.pk, status=RecipientStatus.QUEUED

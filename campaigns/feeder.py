@@ -27,6 +27,7 @@ from django.utils import timezone
 from campaigns import templating
 from campaigns.counters import Tally, recount
 from campaigns.models import (
+    CAMPAIGN_PRIORITY,
     Campaign,
     CampaignInstance,
     CampaignRecipient,
@@ -49,9 +50,6 @@ MAX_AHEAD = 50
 BATCH = 200
 # What a start or resume queues at once, in the request: a message for each number or so.
 FIRST_BATCH = 10
-# Below the default 0: a reply from the inbox or a composed message goes out before the next
-# bulk message on the same number.
-PRIORITY = -10
 PAUSED_REASON = "{number} stopped sending: {reason}"
 
 
@@ -184,7 +182,12 @@ def _queue_one(campaign, recipient, lane, slot, variant: int, text: str, now, ta
     try:
         with transaction.atomic():
             message = enqueue(
-                lane.instance, recipient.phone, kind, payload, priority=PRIORITY, send_at=slot
+                lane.instance,
+                recipient.phone,
+                kind,
+                payload,
+                priority=CAMPAIGN_PRIORITY,
+                send_at=slot,
             )
             claimed = CampaignRecipient.objects.filter(
                 pk=recipient.pk, status=RecipientStatus.PENDING

@@ -367,6 +367,11 @@ class CampaignInstance(models.Model):
         return f"{self.campaign} on {self.instance_id}"
 
 
+# The priority of every campaign message (campaigns/feeder.py), below the default 0 so that an
+# inbox reply or a composed message goes out before the next bulk message on the same number.
+CAMPAIGN_PRIORITY = -10
+
+
 class RecipientStatus(models.TextChoices):
     """The recipient's side; once queued, its message's status tells the rest."""
 

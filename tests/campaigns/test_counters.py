@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from campaigns.stats import campaign_counts, campaign_stats
 from instances.engines.base import Ack
 from instances.models import OutboundMessage
 from instances.models import OutboundStatus as S
+from instances.outbound import enqueue
 from instances.outbound.status import apply_ack, wire_id
 
 FIELDS = (*counters.STAGES, "replied")
@@ -177,3 +179,14 @@ def test_acks_feeds_and_recounts_on_parallel_workers_lose_nothing_and_never_dead
     assert (counts.read, counts.queued, counts.total) == (60, 40, 100)
     assert sum(bar.read for bar in chart_bars(campaign)) == len(messages)
     assert_kept_equals_a_recount(campaign)
+
+
+@pytest.mark.django_db
+def test_a_send_that_is_no_campaigns_costs_the_counters_no_query(make_campaign):
+    campaign = make_campaign(1, status=CampaignStatus.RUNNING)
+    composed = enqueue(campaign.lanes.get().instance, "+4915199999999", "text", {"text": "Hi"})
+
+    with CaptureQueriesContext(connection) as queries:
+        assert ack(composed, Ack.SERVER)
+
+    assert not [q["sql"] for q in queries.captured_queries if "campaigns_" in q["sql"]]
