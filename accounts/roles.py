@@ -22,12 +22,15 @@ class Role(models.TextChoices):
 class Ability(models.TextChoices):
     VIEW_INSTANCES = "view_instances"
     MANAGE_INSTANCES = "manage_instances"
+    VIEW_CONTACTS = "view_contacts"
     MANAGE_CONTACTS = "manage_contacts"
+    VIEW_CAMPAIGNS = "view_campaigns"
     MANAGE_CAMPAIGNS = "manage_campaigns"
     SEND_MESSAGES = "send_messages"
     USE_INBOX = "use_inbox"
     MANAGE_TEAM = "manage_team"
     MANAGE_API_KEYS = "manage_api_keys"
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 ABILITIES: dict[Role, frozenset[Ability]] = {
@@ -35,7 +38,9 @@ ABILITIES: dict[Role, frozenset[Ability]] = {
     Role.OPERATOR: frozenset(
         {
             Ability.VIEW_INSTANCES,
+            Ability.VIEW_CONTACTS,
             Ability.MANAGE_CONTACTS,
+            Ability.VIEW_CAMPAIGNS,
             Ability.MANAGE_CAMPAIGNS,
             Ability.SEND_MESSAGES,
         }
@@ -68,8 +73,10 @@ class KeyRole(models.TextChoices):
 KEY_ABILITIES: dict[KeyRole, frozenset[Ability]] = {
     KeyRole.ADMIN: ABILITIES[Role.ADMIN],
     KeyRole.OPERATOR: ABILITIES[Role.OPERATOR],
-    # Reads what an operator reads (instances and their messages), changes nothing.
-    KeyRole.READ_ONLY: frozenset({Ability.VIEW_INSTANCES}),
+    # Reads what an operator reads (instances, messages, contacts, batches), changes nothing.
+    KeyRole.READ_ONLY: frozenset(
+        {Ability.VIEW_INSTANCES, Ability.VIEW_CONTACTS, Ability.VIEW_CAMPAIGNS}
+    ),
 }
 
 

@@ -18,6 +18,7 @@ from accounts.roles import Ability, can_role
 from api.envelope import ApiError, Code
 from api.models import ApiKey
 from api.services import KeyRefused, key_for_token
+from config.redis_cache import count
 from instances.models import Instance
 
 RATE_WINDOW = 60  # seconds
@@ -39,14 +40,7 @@ def check_rate(key: ApiKey) -> None:
         return
     now = timezone.now().timestamp()
     window = int(now // RATE_WINDOW)
-    counter = f"api-rate:{key.pk}:{window}"
-    cache.add(counter, 0, timeout=RATE_WINDOW + 1)
-    try:
-        count = cache.incr(counter)
-    except ValueError:  # expired between add and incr: a fresh window
-        cache.set(counter, 1, timeout=RATE_WINDOW + 1)
-        count = 1
-    if count > limit:
+    if count(cache, f"api-rate:{key.pk}:{window}", RATE_WINDOW + 1) > limit:
         retry_after = max(1, int((window + 1) * RATE_WINDOW - now) + 1)
         raise ApiError(
             Code.RATE_LIMITED,

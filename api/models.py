@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -33,7 +34,12 @@ class ApiKey(models.Model):
         Instance,
         blank=True,
         related_name="api_keys",
-        help_text="Leave empty to allow every instance.",
+        help_text="The instances a restricted key may use.",
+    )
+    # Explicit, so that a key restricted to instances that are all deleted since reaches none,
+    # instead of every instance as an empty list would say.
+    restricted = models.BooleanField(
+        default=False, help_text="Only the instances below; otherwise every instance."
     )
     prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False)
     secret_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -69,3 +75,31 @@ class ApiKey(models.Model):
         if self.expires_at and self.expires_at <= now:
             return "expired"
         return "active"
+
+
+class ApiBatch(models.Model):
+    """A bulk send made through the API: a campaign underneath, the public id the API names it
+    by (campaigns have none of their own), and the key that made it, so the dashboard can tell
+    where a campaign came from."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="api_batch"
+    )
+    key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = "API batch"
+        verbose_name_plural = "API batches"
+
+    def __str__(self) -> str:
+        return f"{self.campaign} ({self.uuid})"
+
+
+# Outgoing webhooks live in their own package (api/outgoing/); imported here so Django finds
+# their models when it loads this app.
+from api.outgoing.models import WebhookDelivery, WebhookSubscriber  # noqa: E402, F401

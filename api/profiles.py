@@ -7,15 +7,14 @@ import base64
 from typing import Any
 
 import segno
-from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Field as NinjaField
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from accounts.roles import Ability
 from api import schemas
 from api.auth import instance_for_key, require_ability
 from api.envelope import ApiError, Code, success
+from api.pagination import PageQuery, page_of
 from instances import services
 from instances.actions import Action
 from instances.engines.base import Capability
@@ -24,12 +23,6 @@ from instances.forms import InstanceForm
 from instances.models import Instance, InstanceStatus
 
 router = Router(tags=["Profiles"])
-PAGE_SIZE_MAX = 100
-
-
-class PageQuery(Schema):
-    page: int = NinjaField(1, ge=1, le=100_000)
-    pageSize: int = NinjaField(25, ge=1, le=PAGE_SIZE_MAX)
 
 
 def profile_data(instance: Instance) -> dict[str, Any]:
@@ -55,18 +48,8 @@ def list_profiles(request: HttpRequest, query: Query[PageQuery]):
     instances = Instance.objects.order_by("name")
     if key.allowed_instance_ids is not None:
         instances = instances.filter(pk__in=key.allowed_instance_ids)
-    paginator = Paginator(instances, query.pageSize)
-    if query.page > max(paginator.num_pages, 1):
-        page_items: list[Instance] = []
-    else:
-        page_items = list(paginator.page(query.page))
-    return success(
-        [profile_data(instance) for instance in page_items],
-        page=query.page,
-        pageSize=query.pageSize,
-        total=paginator.count,
-        totalPages=paginator.num_pages if paginator.count else 0,
-    )
+    page_items, place = page_of(instances, query)
+    return success([profile_data(instance) for instance in page_items], **place)
 
 
 # The instance form's field names as the request spells them.

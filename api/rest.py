@@ -12,7 +12,7 @@ from django.urls import URLPattern
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api import messages, profiles
+from api import bulk, contacts, groups, messages, profiles, webhooks
 from api.auth import AUTH
 from api.envelope import STATUS, ApiError, Code, error_response, is_enveloped
 from instances.engines.errors import EngineError
@@ -33,6 +33,10 @@ api = NinjaAPI(
 )
 api.add_router("/messages", messages.router)
 api.add_router("/profiles", profiles.router)
+api.add_router("/groups", groups.router)
+api.add_router("/bulk", bulk.router)
+api.add_router("/contacts", contacts.router)
+api.add_router("/webhooks", webhooks.router)
 
 _CODE_BY_STATUS = {status: code for code, status in STATUS.items()}
 _CODE_BY_STATUS[400] = Code.VALIDATION_ERROR

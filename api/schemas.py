@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from api.pagination import Pagination
+
 # Base64 of the largest file a message may carry (OUTBOUND_MEDIA_MAX_BYTES at its default).
 BASE64_MAX = 4 * (16 * 1_048_576 // 3 + 1)
 
@@ -162,13 +164,6 @@ class ProfileEnvelope(Schema):
     success: bool = True
     data: ProfileOut
     meta: Meta
-
-
-class Pagination(Meta):
-    page: int
-    pageSize: int
-    total: int
-    totalPages: int
 
 
 class ProfileListEnvelope(Schema):

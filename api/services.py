@@ -32,8 +32,10 @@ def create_api_key(
 ) -> tuple[ApiKey, str]:
     """The new key and its token; the token is not stored and cannot be shown again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    instances = list(instances)
     key = ApiKey.objects.create(
         name=name,
+        restricted=bool(instances),
         role=KeyRole(role),
         prefix=token[:PREFIX_LENGTH],
         secret_hash=hash_token(token),
@@ -56,7 +58,7 @@ class KeyRefused(Exception):
 
 def key_for_token(token: str, now: datetime | None = None) -> ApiKey:
     """The usable key of this token (its allowed instance ids in `allowed_instance_ids`, None
-    for all), or KeyRefused."""
+    for every instance), or KeyRefused."""
     now = now or timezone.now()
     if not token or len(token) > TOKEN_MAX:
         raise KeyRefused("The API key is not valid.")
@@ -66,8 +68,9 @@ def key_for_token(token: str, now: datetime | None = None) -> ApiKey:
     state = key.state(now)
     if state != "active":
         raise KeyRefused(f"The API key is {state}.")
-    ids = set(key.instances.values_list("pk", flat=True))
-    key.allowed_instance_ids = ids or None
+    key.allowed_instance_ids = (
+        set(key.instances.values_list("pk", flat=True)) if key.restricted else None
+    )
     if key.last_used_at is None or key.last_used_at < now - LAST_USED_EVERY:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now

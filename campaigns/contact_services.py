@@ -7,6 +7,8 @@ For other apps:
 - `contacts_matching(tags=..., all_tags=..., search=..., field=..., value=..., opted_out=...)`
   -> a queryset; `contacts_in_filter(saved_filter)` -> a saved filter's contacts.
 - `record_check(contact, exists, chat_id)`: what a number check said.
+- `save_contact(contact, custom_fields=..., tag_names=...)`: store one contact from a form or
+  the API.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from campaigns.models import Contact, SavedFilter, Tag
+from campaigns.signals import contacts_opted_out
 from instances.phone_numbers import InvalidPhoneNumber, digits_only, to_e164_in_region
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "opt_out",
     "opt_out_contacts",
     "record_check",
+    "save_contact",
     "tag_contacts",
     "tags_named",
     "untag_contacts",
@@ -78,6 +82,7 @@ def opt_out(contact: Contact, reason: str, at: datetime | None = None) -> Contac
         contact.opted_out_at = at or timezone.now()
         contact.opt_out_reason = reason[:OPT_OUT_REASON_LENGTH]
         contact.save(update_fields=["opted_out", "opted_out_at", "opt_out_reason", "updated_at"])
+        contacts_opted_out.send(Contact, contacts=[contact], reason=contact.opt_out_reason)
     return contact
 
 
@@ -205,6 +210,7 @@ def untag_contacts(contacts: QuerySet[Contact], tag: Tag) -> int:
 def opt_out_contacts(contacts: QuerySet[Contact], reason: str) -> int:
     """Opt out every contact selected that is not already; returns how many changed."""
     now = timezone.now()
+    contacts_opted_out.send(Contact, contacts=contacts.filter(opted_out=False), reason=reason)
     return contacts.filter(opted_out=False).update(
         opted_out=True,
         opted_out_at=now,
@@ -234,4 +240,21 @@ def record_check(
     if chat_id and not contact.chat_id:
         contact.chat_id = chat_id[:120]
         rows.filter(chat_id="").update(chat_id=contact.chat_id)
+    return contact
+
+
+def save_contact(
+    contact: Contact,
+    *,
+    custom_fields: dict[str, str] | None = None,
+    tag_names: Iterable[str] | None = None,
+) -> Contact:
+    """Store a contact checked by `ContactForm` (the contact page, the API) with its custom
+    fields and tags; None keeps what it has. A phone taken meanwhile raises IntegrityError."""
+    with transaction.atomic():
+        if custom_fields is not None:
+            contact.custom_fields = custom_fields
+        contact.save()
+        if tag_names is not None:
+            contact.tags.set(tags_named(tag_names))
     return contact

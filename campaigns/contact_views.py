@@ -75,11 +75,11 @@ def contact_edit(request, pk: int):
 def _contact_form(request, contact: Contact):
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            contact = form.save(commit=False)
-            contact.custom_fields = form.cleaned_data["fields_text"]
-            contact.save()
-            contact.tags.set(contact_services.tags_named(form.cleaned_data["tags_text"]))
+        contact = contact_services.save_contact(
+            form.save(commit=False),
+            custom_fields=form.cleaned_data["fields_text"],
+            tag_names=form.cleaned_data["tags_text"],
+        )
         messages.success(request, f"Saved {contact}.")
         return redirect("contacts:list")
     return render(

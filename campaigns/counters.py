@@ -128,9 +128,10 @@ def ensure_rows(campaign_id: int, numbers=None) -> None:
     )
 
 
-def on_message_status_changed(sender, message, old: str, new: str, **kwargs) -> None:
+def on_message_status_changed(sender, message, status: str, previous: str, **kwargs) -> None:
     """Move the stage of the campaign recipient whose message this is, if it is one."""
-    before, after = stage_of(RecipientStatus.QUEUED, old), stage_of(RecipientStatus.QUEUED, new)
+    before = stage_of(RecipientStatus.QUEUED, previous)
+    after = stage_of(RecipientStatus.QUEUED, status)
     # Only the feeder queues at the campaign priority: other sends cost no query here.
     if before == after or message.priority != CAMPAIGN_PRIORITY:
         return
@@ -141,12 +142,12 @@ def on_message_status_changed(sender, message, old: str, new: str, **kwargs) -> 
         instance_id=message.instance_id, campaign__in=recipient.values("campaign_id")
     ).update(**{before: F(before) - 1, after: F(after) + 1})
     if moved:
-        _record_activity(message, old, new)
+        _record_activity(message, previous, status)
 
 
-def _record_activity(message, old: str, new: str) -> None:
+def _record_activity(message, previous: str, status: str) -> None:
     def became(stages) -> int:
-        return int(new in stages and old not in stages)
+        return int(status in stages and previous not in stages)
 
     sent, delivered, read = became(SENT), became(DELIVERED), became(READ)
     if not (sent or delivered or read):

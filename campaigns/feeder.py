@@ -35,6 +35,7 @@ from campaigns.models import (
     Contact,
     RecipientStatus,
 )
+from campaigns.signals import campaign_finished
 from instances.engines.base import MessageKind
 from instances.models import PENDING_OUTBOUND, InstanceStatus, OutboundStatus
 from instances.outbound import OutboundValidationError, enqueue
@@ -92,6 +93,7 @@ def feed_campaign(
             campaign.finished_at = now
             campaign.save(update_fields=["status", "finished_at", "updated_at"])
             recount(campaign.pk, now=now)
+            campaign_finished.send(Campaign, campaign=campaign)
     return queued
 
 

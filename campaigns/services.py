@@ -22,6 +22,7 @@ from campaigns.models import (
     CampaignVariant,
     RecipientStatus,
 )
+from campaigns.signals import campaign_finished
 from instances.models import Instance, OutboundStatus
 
 C = CampaignStatus
@@ -182,6 +183,7 @@ def _end(
         current = _locked(campaign, allowed, what)
         feeder.withdraw_queued(current)
         _save(current, status=status, finished_at=now or timezone.now(), scheduled_at=None)
+        campaign_finished.send(Campaign, campaign=current)
 
 
 def delete_campaign(campaign: Campaign) -> None:

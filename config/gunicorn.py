@@ -13,6 +13,11 @@ from config.log_filters import mask_webhook_secrets
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
+# Threads let a worker take other requests while one waits on the database (a commit waits for
+# the disk): with sync workers one slow commit held a whole process. Each thread keeps its own
+# database connection, so a host opens up to workers x threads connections.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 accesslog = "-"
 errorlog = "-"
 

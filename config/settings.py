@@ -107,7 +107,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "config.redis_cache.SharedClientRedisCache", "LOCATION": REDIS_URL}
     }
 else:
     # A database cache is shared by every process on every host, unlike the local-memory one;
@@ -272,3 +272,12 @@ DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="").upper()
 CONTACT_IMPORT_MAX_BYTES = env.int("CONTACT_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 NUMBER_CHECK_PAUSE_MIN = env.float("NUMBER_CHECK_PAUSE_MIN", default=3.0)
 NUMBER_CHECK_PAUSE_MAX = env.float("NUMBER_CHECK_PAUSE_MAX", default=8.0)
+
+# Outgoing webhooks (api/outgoing/): whether subscribers may point at loopback or private
+# addresses (refused in production unless allowed), how many failed attempts in a row disable
+# a subscriber, and how many seconds a process reuses its list of active subscribers.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_SUBSCRIBERS_TTL = env.float("WEBHOOK_SUBSCRIBERS_TTL", default=10.0)
+# Days the delivery log keeps finished deliveries (sent, or given up on).
+WEBHOOK_LOG_DAYS = env.int("WEBHOOK_LOG_DAYS", default=14)

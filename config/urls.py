@@ -21,5 +21,6 @@ urlpatterns = [
     path("hooks/", include("inbox.urls_hooks")),
     path("api/", include("api.urls_rest")),
     path("api-keys/", include("api.urls")),
+    path("webhooks/", include("api.urls_webhooks")),
     path("admin/", admin.site.urls),
 ]

@@ -20,6 +20,7 @@ from campaigns.models import Contact
 from campaigns.services import record_reply
 from inbox.models import Chat, ConversationMessage
 from inbox.opt_outs import is_opt_out, opt_out_from_chat
+from inbox.signals import message_received
 from instances.engines.base import Ack, MessageData
 from instances.models import Instance, OutboundMessage, OutboundStatus
 from instances.outbound.status import ACK_STATUS, is_forward
@@ -240,6 +241,8 @@ def _after_new_message(chat: Chat, message: ConversationMessage, data: MessageDa
         transaction.on_commit(
             lambda: async_task("inbox.tasks.fetch_media", message_pk, group=f"chat-{chat.pk}")
         )
+    if incoming:
+        message_received.send(ConversationMessage, message=message, chat=chat)
     if incoming and not chat.is_group:
         # Campaign statistics count replies (campaigns/services.py).
         record_reply(chat.chat_id, message.sent_at)

@@ -38,6 +38,7 @@ from instances.models import (
     InstanceStatus,
     StatusChange,
 )
+from instances.signals import instance_status_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -266,8 +267,9 @@ def record_status(
                 changed_at=now,
                 actor=actor,
             )
-            instance.status, instance.status_changed_at = status, now
+            previous, instance.status, instance.status_changed_at = instance.status, status, now
             _react_to_new_status(instance, now)
+            instance_status_changed.send(Instance, instance=instance, previous=previous)
         if instance.attention in ENGINE_PROBLEMS:
             instance.attention = Attention.NONE
         instance.last_error = ""

@@ -1,9 +1,12 @@
-"""Signals other apps listen to, so that `instances` never imports them."""
-
-from __future__ import annotations
+"""What happens to instances and their messages, for other apps to react to (the API's
+outgoing webhooks, campaign counters) without instances importing them. Each is sent inside the
+transaction that made the change, from the one place that makes it; receivers defer work with
+on_commit, or do it in that transaction when it must commit or roll back with the change."""
 
 from django.dispatch import Signal
 
-# An outbound message's status moved. Sent inside the transaction that moved it, with
-# `message` (the row as it was loaded: its id, instance_id and sent_at), `old` and `new`.
+# sender=OutboundMessage; message (as loaded before the change), status (the new one), previous
+# (the old one), error (the reason of a failure).
 message_status_changed = Signal()
+# sender=Instance; instance (already carrying its new status), previous (the old status).
+instance_status_changed = Signal()

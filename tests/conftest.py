@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.roles import Role
+from api.outgoing.events import forget_subscribers
 from tests.factories import UserFactory
 
 pytest_plugins = ["tests.simulator_fixture", "tests.companion_fixture"]
@@ -30,6 +31,8 @@ def _clear_cache(request):
             "db" if "live_server" not in request.fixturenames else "transactional_db"
         )
         cache.clear()
+    # Each process remembers the webhook subscribers; a rolled-back test's must not linger.
+    forget_subscribers()
     yield
 
 

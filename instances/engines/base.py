@@ -42,6 +42,13 @@ from instances.engines.events import (  # noqa: F401 - re-exported
     SessionStatus,
     SessionStatusData,
 )
+from instances.engines.groups import (  # noqa: F401 - re-exported
+    NO_SUCH_GROUP,
+    GroupInfo,
+    GroupInvite,
+    GroupParticipant,
+    GroupRole,
+)
 from instances.engines.http import (
     build_client,
     error_for_status,
@@ -83,6 +90,9 @@ class Capability(enum.StrEnum):
     ENGINE_QUEUE = "engine_queue"
     MESSAGE_HISTORY = "message_history"
     CREATE_GROUP = "create_group"
+    # Read and manage groups: list, info, subject and description, participants and their
+    # roles, leave, invite link (WAHA's groups API). Engines with it have CREATE_GROUP too.
+    GROUPS = "groups"
 
 
 class MessageKind(enum.StrEnum):
@@ -222,6 +232,8 @@ class Engine:
     key: ClassVar[str]
     label: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    # The message kinds `send` has a route for; the queue refuses the others when they are queued.
+    sendable_kinds: ClassVar[frozenset[MessageKind]] = frozenset()
     # Shown on the instance form next to the credential field.
     credential_label: ClassVar[str] = "API key"
     session_label: ClassVar[str] = "Session name"
@@ -363,9 +375,40 @@ class Engine:
         raise self._unsupported("list its message history")
 
     def create_group(self, name: str, phones: list[str], text: str = "") -> str:
-        """Create a group with these numbers and post `text` in it; the group's chat id, or ""
-        when the gateway creates it later."""
+        """Create a group with these numbers (E.164 or `<digits>@c.us`) and, where the gateway
+        can, post `text` in it; the group's chat id, or "" when the gateway creates it later."""
         raise self._unsupported("create a group")
+
+    # Groups (Capability.GROUPS). Participants are chat ids (`<digits>@c.us`); an unknown
+    # group is a NotFoundError.
+    def list_groups(self) -> list[GroupInfo]:
+        raise self._unsupported("manage groups")
+
+    def group_info(self, group_id: str) -> GroupInfo:
+        raise self._unsupported("manage groups")
+
+    def update_group(
+        self, group_id: str, *, subject: str | None = None, description: str | None = None
+    ) -> None:
+        raise self._unsupported("manage groups")
+
+    def add_participants(self, group_id: str, participants: list[str]) -> None:
+        raise self._unsupported("manage groups")
+
+    def remove_participants(self, group_id: str, participants: list[str]) -> None:
+        raise self._unsupported("manage groups")
+
+    def promote_participants(self, group_id: str, participants: list[str]) -> None:
+        raise self._unsupported("manage groups")
+
+    def demote_participants(self, group_id: str, participants: list[str]) -> None:
+        raise self._unsupported("manage groups")
+
+    def leave_group(self, group_id: str) -> None:
+        raise self._unsupported("manage groups")
+
+    def group_invite(self, group_id: str) -> GroupInvite:
+        raise self._unsupported("manage groups")
 
     # The gateway's own outbound queue.
     def engine_queue(self) -> EngineQueue:

@@ -178,6 +178,7 @@ def _messages_of(data: dict[str, Any]) -> Any:
 class ChatApiEngine(Engine):
     key = "chatapi"
     label = "chat-api (legacy)"
+    sendable_kinds = frozenset({MessageKind.TEXT, *FILE_KINDS})
     capabilities = frozenset(
         {
             Capability.SESSIONLESS,

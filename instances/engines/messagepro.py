@@ -181,6 +181,7 @@ UPLOAD_SENDS = {
 class MessageProEngine(Engine):
     key = "messagepro"
     label = "message-pro"
+    sendable_kinds = frozenset({*JSON_SENDS, *UPLOAD_SENDS})
     capabilities = frozenset(
         {
             Capability.START,

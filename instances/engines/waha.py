@@ -41,6 +41,7 @@ from instances.engines.http import (
     retry_after_header,
     transport_error,
 )
+from instances.engines.waha_groups import WahaGroups
 from instances.engines.waha_sends import SEND_ROUTES, sent_message_id
 from instances.phone_numbers import digits_only
 
@@ -107,9 +108,10 @@ def describe_wrong_state(message: str, current: Any, expected: Any) -> str:
     return f"{message} ({detail})"
 
 
-class WahaEngine(Engine):
+class WahaEngine(WahaGroups, Engine):
     key = "waha"
     label = "WAHA (self-hosted)"
+    sendable_kinds = frozenset(SEND_ROUTES)
     capabilities = frozenset(
         {
             Capability.START,
@@ -129,6 +131,8 @@ class WahaEngine(Engine):
             Capability.LOOKUP_LID,
             Capability.SEEN,
             Capability.TYPING,
+            Capability.CREATE_GROUP,
+            Capability.GROUPS,
         }
     )
     credential_label = CREDENTIAL
@@ -423,6 +427,9 @@ class WahaEngine(Engine):
         return waha_webhooks.parse_envelope(body)
 
     # Helpers.
+    def groups_path(self) -> str:
+        return f"/api/{self._session}/groups"
+
     @property
     def _session(self) -> str:
         return _segment(self.config.session)

@@ -46,6 +46,7 @@ from instances.engines.http import (
     retry_after_header,
 )
 from instances.engines.waha import describe_wrong_state
+from instances.engines.waha_groups import WahaGroups
 from instances.engines.wawp_sends import SEND_ROUTES
 from instances.phone_numbers import digits_only
 
@@ -143,9 +144,10 @@ def _seconds(value: Any) -> float | None:
     return float(value)
 
 
-class WawpEngine(Engine):
+class WawpEngine(WahaGroups, Engine):
     key = "wawp"
     label = "Wawp (hosted WAHA)"
+    sendable_kinds = frozenset(SEND_ROUTES)
     capabilities = frozenset(
         {
             Capability.START,
@@ -157,9 +159,13 @@ class WawpEngine(Engine):
             Capability.PAIRING_CODE,
             Capability.CHECK_EXISTS,
             Capability.TYPING,
+            Capability.CREATE_GROUP,
+            Capability.GROUPS,
         }
     )
     credential_label = "Access token"
+    # Seed 001, "Groups": WAHA's routes under /v2/groups, creation at /v2/groups/create.
+    create_path_suffix = "/create"
     session_label = "Instance ID"
     default_base_url = "https://api.wawp.net"
 
@@ -246,6 +252,9 @@ class WawpEngine(Engine):
         return waha_webhooks.parse_envelope(body)
 
     # Helpers.
+    def groups_path(self) -> str:
+        return "/v2/groups"
+
     def _action(self, action: str) -> SessionState:
         data = response_json(self.request("POST", f"/v2/session/{action}"))
         if isinstance(data, dict) and "status" in data:

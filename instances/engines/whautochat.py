@@ -84,6 +84,7 @@ SENDS = {
 class WhautoChatEngine(Engine):
     key = "whautochat"
     label = "WhautoChat (cloud)"
+    sendable_kinds = frozenset(SENDS)
     capabilities = frozenset(
         {Capability.SESSIONLESS, Capability.SEND_ONLY, Capability.TEMPLATE_MESSAGES}
     )

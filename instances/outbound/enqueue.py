@@ -69,21 +69,23 @@ def enqueue(
         stored = media.store_upload(upload, mimetype, filename, cleaned.get("filename", ""))
         link = media.signed_url(stored, media.link_expiry(due_at))
         cleaned = {**cleaned, "url": link, "mimetype": mimetype, "filename": stored.filename}
-    transaction.on_commit(wake_pump)
     try:
-        with transaction.atomic():
-            return OutboundMessage.objects.create(
-                instance=instance,
-                chat_id=chat_id,
-                kind=MessageKind(kind),
-                payload=cleaned,
-                media_name=stored.name if stored else "",
-                priority=priority,
-                send_at=send_at,
-                due_at=due_at,
-                status_changed_at=now,
-            )
+        # One statement: on its own it commits by itself, without a BEGIN and COMMIT round trip.
+        message = OutboundMessage.objects.create(
+            instance=instance,
+            chat_id=chat_id,
+            kind=MessageKind(kind),
+            payload=cleaned,
+            media_name=stored.name if stored else "",
+            priority=priority,
+            send_at=send_at,
+            due_at=due_at,
+            status_changed_at=now,
+        )
     except BaseException:
         if stored is not None:
             media.delete_stored(stored.name)
         raise
+    # At once when the insert committed by itself; after the caller's transaction otherwise.
+    transaction.on_commit(wake_pump)
+    return message

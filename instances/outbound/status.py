@@ -55,7 +55,7 @@ def apply_ack(instance: Instance, message_id: str, ack: Ack | None) -> bool:
         )
         if updated:
             message_status_changed.send(
-                OutboundMessage, message=message, old=message.status, new=new
+                OutboundMessage, message=message, status=new, previous=message.status, error=""
             )
     return bool(updated)
 

@@ -346,10 +346,11 @@ KIND_NEEDS: dict[MessageKind, Capability] = {MessageKind.TEMPLATE: Capability.TE
 
 def kinds_for(instance: Instance) -> list[MessageKind]:
     """The message kinds the instance's gateway accepts, in the order they are offered."""
+    sendable = instance.engine_class.sendable_kinds
     return [
         kind
         for kind in MessageKind
-        if kind not in KIND_NEEDS or instance.supports(KIND_NEEDS[kind])
+        if kind in sendable and (kind not in KIND_NEEDS or instance.supports(KIND_NEEDS[kind]))
     ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING
 
+from . import groups
 from .images import media_content, qr_png, text_png
 from .messages import MESSAGE_ENDPOINTS
 from .server import Route, route
@@ -180,6 +181,7 @@ ROUTES: list[Route] = [
     route("GET", "/api/files/{session}/{filename}", get_file),
     *(_send(endpoint) for endpoint in sorted(MESSAGE_ENDPOINTS)),
     *(_chat_action(endpoint) for endpoint in ("sendSeen", "startTyping", "stopTyping")),
+    *groups.ROUTES,
 ]
 # Not in WAHA 2024.10: there, this path answers "Cannot GET ...".
 MESSAGE_LOOKUP = route("GET", "/api/{session}/chats/{chat_id}/messages/{message_id}", get_message)

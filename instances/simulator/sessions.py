@@ -60,6 +60,8 @@ class Session:
     by_key: dict[str, MessageRecord] = field(default_factory=dict)
     lids: dict[str, str] = field(default_factory=dict)
     actions: list[dict[str, Any]] = field(default_factory=list)
+    # Group id -> simulator.groups.Group, for the groups this number is in.
+    groups: dict[str, Any] = field(default_factory=dict)
 
     @property
     def running(self) -> bool:

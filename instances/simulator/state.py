@@ -27,6 +27,7 @@ from .errors import (
     wrong_state,
 )
 from .faults import Faults, SendFault
+from .groups import GroupsMixin
 from .ids import digits, event_id
 from .messaging import MessagingMixin
 from .profiles import CURRENT, Profile
@@ -45,7 +46,7 @@ class WebhookSink(Protocol):
     def clear(self) -> None: ...
 
 
-class SimulatorState(MessagingMixin):
+class SimulatorState(MessagingMixin, GroupsMixin):
     """Sessions, messages, QR codes and faults. Every public method is thread-safe."""
 
     def __init__(

@@ -89,6 +89,13 @@ ACCESS = [
     ("api_keys:list", False, "get", {ADMIN}),
     ("api_keys:create", False, "get", {ADMIN}),
     ("api_keys:revoke", "api_key", "get", {ADMIN}),
+    ("webhooks:list", False, "get", {ADMIN}),
+    ("webhooks:create", False, "get", {ADMIN}),
+    ("webhooks:detail", "webhook", "get", {ADMIN}),
+    ("webhooks:state", "webhook", "post", {ADMIN}),
+    ("webhooks:test", "webhook", "post", {ADMIN}),
+    ("webhooks:delete", "webhook", "get", {ADMIN}),
+    ("webhooks:redeliver", "webhook_delivery", "post", {ADMIN}),
 ]
 
 # Reachable without a role: sign-in pages, the health probe, webhooks (signed) and the admin
@@ -127,6 +134,8 @@ def url_for(name: str, needs, instance, admin) -> str:
         from api.services import create_api_key
 
         return reverse(name, args=[create_api_key("CRM", "operator")[0].pk])
+    if needs in ("webhook", "webhook_delivery"):
+        return webhook_url(name, needs)
     if needs == "action":
         return reverse(name, args=[instance.pk, "logout"])
     if needs in ("message", "message_action"):
@@ -154,6 +163,17 @@ CONTACT_OBJECTS = {
     "number_check": lambda instance: NumberCheck.objects.create(instance=instance),
     "saved_filter": lambda instance: SavedFilter.objects.create(name="VIPs", search="a"),
 }
+
+
+def webhook_url(name: str, needs: str) -> str:
+    from api.outgoing.models import WebhookDelivery
+    from api.outgoing.services import create_subscriber
+
+    subscriber, _ = create_subscriber("https://crm.example/hooks")
+    if needs == "webhook":
+        return reverse(name, args=[subscriber.pk])
+    delivery = WebhookDelivery.objects.create(subscriber=subscriber, event="ping", body={})
+    return reverse(name, args=[subscriber.pk, delivery.pk])
 
 
 INBOX_NEEDS = {"chat", "chat_message", "chat_action", "message_media", "event"}

@@ -53,3 +53,13 @@ def test_a_restricted_key_cannot_read_another_instances_message(call, make_key, 
     sent = call("post", "messages/text", token=make_key(), json=text_to(sales)).json()["data"]
     token = make_key(instances=[support])
     assert call("get", f"messages/{sent['id']}", token=token).status_code == 404
+
+
+def test_a_key_whose_instances_are_all_deleted_reaches_none(call, make_key, sales):
+    support = InstanceFactory(name="Support")
+    token = make_key(instances=[support])
+    support.delete()
+    assert call("get", "profiles", token=token).json()["data"] == []
+    refused = call("post", "messages/text", token=token, json=text_to(sales))
+    assert refused.status_code == 404
+    assert not OutboundMessage.objects.exists()

@@ -51,13 +51,13 @@ def test_profiles_are_listed_a_page_at_a_time(call, make_key, django_assert_max_
     call("get", "profiles", token=token)  # the key's first use is recorded once
     # Key, its instances, the rate counter in the database cache, then count and page.
     with django_assert_max_num_queries(16):
-        response = call("get", "profiles?page=2&pageSize=2", token=token)
+        response = call("get", "profiles?page=2&limit=2", token=token)
     body = response.json()
     assert [profile["name"] for profile in body["data"]] == ["Line 2", "Line 3"]
     assert body["meta"] | {"timestamp": None} == {
         "timestamp": None,
         "page": 2,
-        "pageSize": 2,
+        "limit": 2,
         "total": 5,
         "totalPages": 3,
     }

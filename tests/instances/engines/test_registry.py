@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from instances.engines import ENGINE_CHOICES, ENGINES, get_engine, get_engine_class
-from instances.engines.base import Capability, Engine, EngineConfig
+from instances.engines.base import Capability, Engine, EngineConfig, NotSupportedError
 from instances.engines.chatapi import ChatApiEngine
 from instances.engines.messagepro import MessageProEngine
 from instances.engines.waha import WahaEngine
@@ -31,6 +31,7 @@ METHODS = {
     Capability.TYPING: "start_typing",
     Capability.MESSAGE_HISTORY: "message_history",
     Capability.CREATE_GROUP: "create_group",
+    Capability.GROUPS: "list_groups",
     Capability.ENGINE_QUEUE: "engine_queue",
 }
 
@@ -81,3 +82,34 @@ def test_every_engine_describes_itself_for_the_instance_form(engine):
     assert engine.label and engine.credential_label and engine.session_label
     assert engine.default_base_url.startswith(("http://", "https://"))
     assert all(isinstance(capability, Capability) for capability in engine.capabilities)
+
+
+GROUP_METHODS = (
+    "create_group",
+    "list_groups",
+    "group_info",
+    "update_group",
+    "add_participants",
+    "remove_participants",
+    "promote_participants",
+    "demote_participants",
+    "leave_group",
+    "group_invite",
+)
+
+
+WITH_GROUPS = [engine for engine in ENGINES.values() if Capability.GROUPS in engine.capabilities]
+
+
+@pytest.mark.parametrize("engine", WITH_GROUPS, ids=[engine.key for engine in WITH_GROUPS])
+def test_an_engine_with_groups_implements_every_group_method(engine):
+    assert Capability.CREATE_GROUP in engine.capabilities
+    for method in GROUP_METHODS:
+        assert getattr(engine, method) is not getattr(Engine, method), (engine.key, method)
+
+
+def test_an_engine_without_groups_says_so_in_a_sentence():
+    engine = WhautoChatEngine(EngineConfig(base_url="https://w.test", api_key="k", session="s"))
+
+    with pytest.raises(NotSupportedError, match=r"^WhautoChat \(cloud\) cannot manage groups\.$"):
+        engine.group_info("123@g.us")

@@ -19,17 +19,13 @@ from instances.outbound.dispatcher import (
 
 pytestmark = pytest.mark.django_db
 
-LIST = {
-    "title": "Menu",
-    "description": "Pick",
-    "button_text": "Open",
-    "sections": [{"title": "S", "rows": [{"id": "1", "title": "One"}]}],
-}
+# The gateway refuses it for good (400: not a message id it knows the format of).
+REFUSED = {"message_id": "not-a-message-id", "emoji": "👍"}
 
 
 def test_failures_in_a_row_pause_the_instance_with_a_reason(linked):
     for _ in range(FAILURES_BEFORE_PAUSE):
-        enqueue(linked, "+4915123456789", "list", LIST)
+        enqueue(linked, "+4915123456789", "reaction", REFUSED)
     waiting = enqueue(linked, "+4915123456789", "text", {"text": "still here"}, priority=-1)
 
     for _ in range(FAILURES_BEFORE_PAUSE):
@@ -49,9 +45,9 @@ def test_failures_in_a_row_pause_the_instance_with_a_reason(linked):
 
 def test_a_success_between_failures_resets_the_count(linked):
     for _ in range(FAILURES_BEFORE_PAUSE - 1):
-        enqueue(linked, "+4915123456789", "list", LIST, priority=5)
+        enqueue(linked, "+4915123456789", "reaction", REFUSED, priority=5)
     enqueue(linked, "+4915123456789", "text", {"text": "fine"}, priority=4)
-    enqueue(linked, "+4915123456789", "list", LIST)
+    enqueue(linked, "+4915123456789", "reaction", REFUSED)
 
     for _ in range(FAILURES_BEFORE_PAUSE + 1):
         send_next(linked.pk, rng=random.Random(1))

@@ -61,7 +61,8 @@ def test_a_poll_with_one_option_is_refused_at_the_options_field(operator_client,
     assert "2 to 12 options" in response.context["form"].errors["options"][0]
 
 
-def test_a_list_is_built_from_its_rows_and_a_long_row_title_is_refused(operator_client, instance):
+def test_a_list_is_built_from_its_rows_and_a_long_row_title_is_refused(operator_client):
+    instance = InstanceFactory(name="Sales", engine="messagepro", status=InstanceStatus.WORKING)
     fields = {"title": "Menu", "description": "Pick", "button_text": "Open"}
     fields["section_title"] = "Pizza"
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from instances.models import OutboundMessage
 from instances.models import OutboundStatus as S
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import (
@@ -17,6 +18,7 @@ from instances.outbound.dispatcher import (
     recover_stale_sends,
     send_next,
 )
+from instances.outbound.errors import OutboundValidationError
 from instances.outbound.status import wire_id
 
 pytestmark = pytest.mark.django_db
@@ -92,25 +94,22 @@ def test_retries_stop_after_the_limit_and_the_message_fails(linked, set_faults):
     assert message.last_error.startswith(f"Gave up after {MAX_ATTEMPTS} attempts")
 
 
-def test_a_message_the_engine_cannot_send_fails_at_once_in_words(linked, accepted):
-    message = enqueue(
-        linked,
-        TO,
-        "list",
-        {
-            "title": "Menu",
-            "description": "Pick",
-            "button_text": "Open",
-            "sections": [{"title": "S", "rows": [{"id": "1", "title": "One"}]}],
-        },
-    )
+def test_a_kind_the_gateway_cannot_send_is_refused_when_queued(linked, accepted):
+    with pytest.raises(OutboundValidationError) as refused:
+        enqueue(
+            linked,
+            TO,
+            "list",
+            {
+                "title": "Menu",
+                "description": "Pick",
+                "button_text": "Open",
+                "sections": [{"title": "S", "rows": [{"id": "1", "title": "One"}]}],
+            },
+        )
 
-    send_one(linked)
-
-    message.refresh_from_db()
-    assert message.status == S.FAILED
-    assert "cannot send a list message" in message.last_error
-    assert accepted() == []
+    assert refused.value.errors["kind"] == ["WAHA (self-hosted) cannot send list messages."]
+    assert not OutboundMessage.objects.exists()
 
 
 def test_a_connection_lost_mid_send_is_unconfirmed_and_never_retried(linked, set_faults):
