@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from campaigns.models import (
     Campaign,
+    CampaignActivity,
+    CampaignCounts,
     CampaignInstance,
     CampaignRecipient,
     CampaignVariant,
@@ -9,6 +11,7 @@ from campaigns.models import (
     ContactImport,
     ContactImportError,
     NumberCheck,
+    SavedFilter,
     Tag,
 )
 
@@ -124,3 +127,38 @@ class CampaignRecipientAdmin(admin.ModelAdmin):
         "queued_at",
         "replied_at",
     ]
+
+
+@admin.register(SavedFilter)
+class SavedFilterAdmin(admin.ModelAdmin):
+    list_display = ["name", "search", "tag", "field_key", "field_value", "created_by", "created_at"]
+    list_filter = ["tag", "created_at"]
+    search_fields = ["name", "search", "field_key", "field_value"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Counters are kept by campaigns/counters.py; editing one by hand would only be undone by
+    the next recount."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CampaignCounts)
+class CampaignCountsAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "instance", "pending", "queued", "sent", "delivered", "read"]
+    list_filter = ["instance"]
+    search_fields = ["campaign__name"]
+    list_select_related = ["campaign", "instance"]
+
+
+@admin.register(CampaignActivity)
+class CampaignActivityAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "minute", "sent", "delivered", "read"]
+    list_filter = ["minute"]
+    search_fields = ["campaign__name"]
+    list_select_related = ["campaign"]

@@ -9,9 +9,10 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
 from campaigns.contact_services import contacts_matching, normalize_phone
+from campaigns.counters import Tally
 from campaigns.models import Campaign, CampaignRecipient, Contact, RecipientStatus, Tag
 from instances.phone_numbers import InvalidPhoneNumber
 
@@ -119,39 +120,53 @@ def add_contacts(campaign: Campaign, contacts) -> int:
         # SQLite needs a WHERE before ON CONFLICT to parse an INSERT ... SELECT upsert.
         "WHERE true ON CONFLICT (campaign_id, phone) DO NOTHING"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign.pk, RecipientStatus.PENDING, *params])
-        return cursor.rowcount
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [campaign.pk, RecipientStatus.PENDING, *params])
+            added = cursor.rowcount
+        _count_pending(campaign, added)
+    return added
 
 
 def add_rows(campaign: Campaign, rows: Iterable[Row]) -> int:
     """Add rows as recipients, linked to the contact with the same phone when there is one;
     opted-out contacts and phones already in the campaign are left out. How many were added."""
-    before = campaign.recipients.count()
-    for batch in _batches(rows):
-        phones = [row.phone for row in batch]
-        contacts = {
-            c.phone: c
-            for c in Contact.objects.filter(phone__in=phones).only(
-                "id", "phone", "name", "opted_out"
+    with transaction.atomic():
+        before = campaign.recipients.count()
+        for batch in _batches(rows):
+            _add_batch(campaign, batch)
+        added = campaign.recipients.count() - before
+        _count_pending(campaign, added)
+    return added
+
+
+def _count_pending(campaign: Campaign, added: int) -> None:
+    tally = Tally()
+    tally.add("pending", added)
+    tally.apply(campaign.pk)
+
+
+def _add_batch(campaign: Campaign, batch: list[Row]) -> None:
+    phones = [row.phone for row in batch]
+    contacts = {
+        c.phone: c
+        for c in Contact.objects.filter(phone__in=phones).only("id", "phone", "name", "opted_out")
+    }
+    recipients = []
+    for row in batch:
+        contact = contacts.get(row.phone)
+        if contact is not None and contact.opted_out:
+            continue
+        recipients.append(
+            CampaignRecipient(
+                campaign=campaign,
+                contact=contact,
+                phone=row.phone,
+                name=row.name or (contact.name if contact else ""),
+                vars=row.vars,
             )
-        }
-        recipients = []
-        for row in batch:
-            contact = contacts.get(row.phone)
-            if contact is not None and contact.opted_out:
-                continue
-            recipients.append(
-                CampaignRecipient(
-                    campaign=campaign,
-                    contact=contact,
-                    phone=row.phone,
-                    name=row.name or (contact.name if contact else ""),
-                    vars=row.vars,
-                )
-            )
-        CampaignRecipient.objects.bulk_create(recipients, ignore_conflicts=True)
-    return campaign.recipients.count() - before
+        )
+    CampaignRecipient.objects.bulk_create(recipients, ignore_conflicts=True)
 
 
 def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:

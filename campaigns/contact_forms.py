@@ -20,7 +20,7 @@ from campaigns.imports.mapping import (
     field_key,
     mapping_problems,
 )
-from campaigns.models import Contact, ContactImport, NumberCheck, Tag
+from campaigns.models import Contact, ContactImport, NumberCheck, SavedFilter, Tag
 from instances.models import Instance, InstanceStatus
 
 MAX_TAGS_TEXT = 1000
@@ -35,6 +35,14 @@ class ContactFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
     tag = forms.ModelChoiceField(Tag.objects.all(), required=False, empty_label="Any tag")
     opted_out = forms.ChoiceField(label="Opt-out", choices=OPT_OUT_CHOICES, required=False)
+    field = forms.RegexField(
+        label="Custom field",
+        regex=FIELD_KEY,
+        required=False,
+        max_length=40,
+        error_messages={"invalid": "A custom field's key uses a-z, 0-9 and _."},
+    )
+    value = forms.CharField(label="equals", required=False, max_length=200)
 
     def matching_arguments(self) -> dict[str, Any]:
         """Arguments for `contacts_matching` (empty when the filters are invalid)."""
@@ -44,8 +52,46 @@ class ContactFilterForm(forms.Form):
         return {
             "search": data["q"],
             "tags": [data["tag"]] if data["tag"] else [],
+            "field": data["field"],
+            "value": data["value"] if data["field"] else "",
             "opted_out": {"yes": True, "no": False}.get(data["opted_out"]),
         }
+
+    @property
+    def savable(self) -> bool:
+        """Whether the filters narrow the list, so that saving them means something."""
+        if not self.is_valid():
+            return False
+        return any(self.cleaned_data[name] for name in ("q", "tag", "field"))
+
+    def saved_filter(self, name: str) -> SavedFilter:
+        """An unsaved SavedFilter with these filters (valid ones) and the given name."""
+        data = self.cleaned_data
+        return SavedFilter(
+            name=name,
+            search=data["q"].strip(),
+            tag=data["tag"],
+            field_key=data["field"],
+            field_value=data["value"] if data["field"] else "",
+        )
+
+
+class SavedFilterNameForm(forms.ModelForm):
+    """Naming a saved filter, when it is saved and when it is renamed."""
+
+    class Meta:
+        model = SavedFilter
+        fields = ["name"]
+        error_messages = {"name": {"required": "Give the filter a name."}}
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the filter a name.")
+        others = SavedFilter.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError("A saved filter with this name exists already.")
+        return name
 
 
 def split_tags(text: str) -> list[str]:

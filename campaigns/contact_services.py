@@ -4,7 +4,8 @@ For other apps:
 - `normalize_phone(raw)` -> E.164, reading national numbers in `DEFAULT_PHONE_REGION`.
 - `contact_for_phone(phone, name="")` -> the contact for a number, created on first sight.
 - `opt_out(contact, reason)` / `opt_in(contact)`.
-- `contacts_matching(tags=..., all_tags=..., search=..., opted_out=...)` -> a queryset.
+- `contacts_matching(tags=..., all_tags=..., search=..., field=..., value=..., opted_out=...)`
+  -> a queryset; `contacts_in_filter(saved_filter)` -> a saved filter's contacts.
 - `record_check(contact, exists, chat_id)`: what a number check said.
 - `save_contact(contact, custom_fields=..., tag_names=...)`: store one contact from a form or
   the API.
@@ -18,17 +19,21 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from campaigns.models import Contact, Tag
+from campaigns.models import Contact, SavedFilter, Tag
 from campaigns.signals import contacts_opted_out
 from instances.phone_numbers import InvalidPhoneNumber, digits_only, to_e164_in_region
 
 __all__ = [
     "InvalidPhoneNumber",
     "contact_for_phone",
+    "contacts_in_filter",
     "contacts_matching",
+    "count_matching",
     "delete_contacts",
     "normalize_phone",
     "opt_in",
@@ -94,11 +99,13 @@ def contacts_matching(
     tags: Iterable[Tag | int] = (),
     all_tags: bool = False,
     search: str = "",
+    field: str = "",
+    value: str = "",
     opted_out: bool | None = None,
 ) -> QuerySet[Contact]:
     """Contacts with any of `tags` (all of them with `all_tags`), matching `search` (a name
-    part, or a number's digits when it is written like a number), opted out or not (None:
-    both). No tags: every contact."""
+    part, or a number's digits when it is written like a number), whose custom `field` is
+    `value` (when a field is given), opted out or not (None: both). No tags: every contact."""
     contacts = Contact.objects.all()
     tag_ids = [tag.pk if isinstance(tag, Tag) else tag for tag in tags]
     if tag_ids and all_tags:
@@ -115,9 +122,38 @@ def contacts_matching(
             contacts = contacts.filter(phone__contains=digits)
         else:
             contacts = contacts.filter(name__icontains=search)
+    if field:
+        # A transform rather than `custom_fields__<field>`, where a key such as "exact" or
+        # "contains" would be read as a lookup; cast so that the value compares as plain text.
+        text = Cast(KeyTextTransform(field, "custom_fields"), TextField())
+        contacts = contacts.alias(field_value=text).filter(field_value=value)
     if opted_out is not None:
         contacts = contacts.filter(opted_out=opted_out)
     return contacts
+
+
+def count_matching(**arguments) -> int:
+    """How many contacts `contacts_matching(**arguments)` finds. A filter by one tag alone is
+    counted on the tag links, without reading every contact: the links hold one row per contact
+    and tag, and each names an existing contact. Counting through the contacts meant a hash
+    join over all of them (40-80 ms at 100,000 contacts)."""
+    tags = list(arguments.get("tags") or ())
+    narrowed = any(arguments.get(name) for name in ("search", "field"))
+    if len(tags) == 1 and not narrowed and arguments.get("opted_out") is None:
+        tag_id = tags[0].pk if isinstance(tags[0], Tag) else tags[0]
+        return Contact.tags.through.objects.filter(tag_id=tag_id).count()
+    return contacts_matching(**arguments).count()
+
+
+def contacts_in_filter(saved_filter: SavedFilter) -> QuerySet[Contact]:
+    """The contacts a saved filter finds; opted-out contacts never."""
+    return contacts_matching(
+        search=saved_filter.search,
+        tags=[saved_filter.tag_id] if saved_filter.tag_id else [],
+        field=saved_filter.field_key,
+        value=saved_filter.field_value,
+        opted_out=False,
+    )
 
 
 def tags_named(names: Iterable[str]) -> list[Tag]:

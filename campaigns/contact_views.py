@@ -45,10 +45,11 @@ def _get_import_for_user(request, pk: int) -> ContactImport:
 @require_GET
 def contact_list(request):
     filters = ContactFilterForm(request.GET or None)
-    contacts = contact_services.contacts_matching(**filters.matching_arguments())
-    page = Paginator(
-        contacts.prefetch_related("tags").order_by("name", "phone"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    arguments = filters.matching_arguments()
+    contacts = contact_services.contacts_matching(**arguments)
+    paginator = Paginator(contacts.prefetch_related("tags").order_by("name", "phone"), PAGE_SIZE)
+    paginator.count = contact_services.count_matching(**arguments)
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "page": page,

@@ -25,7 +25,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from campaigns import templating
+from campaigns.counters import Tally, recount
 from campaigns.models import (
+    CAMPAIGN_PRIORITY,
     Campaign,
     CampaignInstance,
     CampaignRecipient,
@@ -49,9 +51,6 @@ MAX_AHEAD = 50
 BATCH = 200
 # What a start or resume queues at once, in the request: a message for each number or so.
 FIRST_BATCH = 10
-# Below the default 0: a reply from the inbox or a composed message goes out before the next
-# bulk message on the same number.
-PRIORITY = -10
 PAUSED_REASON = "{number} stopped sending: {reason}"
 
 
@@ -70,24 +69,30 @@ def feed_campaign(
     when nothing is left to send."""
     now = now or timezone.now()
     rng = rng or random.Random()  # noqa: S311 - pacing jitter, not a secret
+    # Counters move once, at the end, after every message row the feed locks
+    # (campaigns/counters.py, on lock order).
+    tally = Tally()
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        campaign = Campaign.objects.locked().filter(pk=campaign_id).first()
         if campaign is None or campaign.status != CampaignStatus.RUNNING:
             return 0
-        withdraw_opted_out(campaign)
+        withdraw_opted_out(campaign, tally)
         lanes = list(campaign.lanes.select_related("instance", "instance__queue"))
         paused = [lane for lane in lanes if _paused(lane)]
         working = [lane for lane in lanes if _may_send(lane)]
         if paused and (not working or not campaign.move_from_paused_numbers):
-            _pause(campaign, _paused_reason(paused[0]))
+            _pause(campaign, _paused_reason(paused[0]), tally)
+            tally.apply(campaign.pk)
             return 0
         for lane in paused:
-            withdraw_queued(campaign, instance=lane.instance)
-        queued = _feed(campaign, working, now, rng, batch) if working else 0
+            withdraw_queued(campaign, instance=lane.instance, tally=tally)
+        queued = _feed(campaign, working, now, rng, batch, tally) if working else 0
+        tally.apply(campaign.pk)
         if not _has_work_left(campaign):
             campaign.status = CampaignStatus.FINISHED
             campaign.finished_at = now
             campaign.save(update_fields=["status", "finished_at", "updated_at"])
+            recount(campaign.pk, now=now)
             campaign_finished.send(Campaign, campaign=campaign)
     return queued
 
@@ -106,7 +111,9 @@ def _paused(lane: CampaignInstance) -> bool:
     return queue is not None and queue.paused
 
 
-def _feed(campaign: Campaign, lanes: list[CampaignInstance], now: datetime, rng, batch: int) -> int:
+def _feed(
+    campaign: Campaign, lanes: list[CampaignInstance], now: datetime, rng, batch: int, tally: Tally
+) -> int:
     texts = campaign.texts
     if not texts:
         return 0
@@ -129,14 +136,14 @@ def _feed(campaign: Campaign, lanes: list[CampaignInstance], now: datetime, rng,
     queued, rotation = 0, campaign.rotation
     for recipient in pending:
         if recipient.phone in opted_out:
-            _skip(recipient)
+            _skip(recipient, tally)
             continue
         lane = _next_lane(campaign, lanes, ahead, now, zone)
         if lane is None:
             break
         slot = max(now, lane.next_send_at or now)
         variant = (campaign.rotation // len(lanes)) % len(texts)
-        if _queue_one(campaign, recipient, lane, slot, variant, texts[variant], now):
+        if _queue_one(campaign, recipient, lane, slot, variant, texts[variant], now, tally):
             ahead[lane.instance_id] = ahead.get(lane.instance_id, 0) + 1
             queued += 1
             _advance(campaign, lane, slot, rng)
@@ -164,7 +171,7 @@ def _next_lane(campaign, lanes, ahead, now, zone) -> CampaignInstance | None:
     return None
 
 
-def _queue_one(campaign, recipient, lane, slot, variant: int, text: str, now) -> bool:
+def _queue_one(campaign, recipient, lane, slot, variant: int, text: str, now, tally) -> bool:
     custom_fields = recipient.contact.custom_fields if recipient.contact else {}
     values = templating.values_for(recipient.name, recipient.phone, custom_fields, recipient.vars)
     body = templating.render(text, values)
@@ -177,7 +184,12 @@ def _queue_one(campaign, recipient, lane, slot, variant: int, text: str, now) ->
     try:
         with transaction.atomic():
             message = enqueue(
-                lane.instance, recipient.phone, kind, payload, priority=PRIORITY, send_at=slot
+                lane.instance,
+                recipient.phone,
+                kind,
+                payload,
+                priority=CAMPAIGN_PRIORITY,
+                send_at=slot,
             )
             claimed = CampaignRecipient.objects.filter(
                 pk=recipient.pk, status=RecipientStatus.PENDING
@@ -195,10 +207,12 @@ def _queue_one(campaign, recipient, lane, slot, variant: int, text: str, now) ->
         return False
     except OutboundValidationError as exc:
         error = "; ".join(" ".join(problems) for problems in exc.errors.values())
-        CampaignRecipient.objects.filter(pk=recipient.pk, status=RecipientStatus.PENDING).update(
-            status=RecipientStatus.FAILED, instance=lane.instance, error=error[:300]
-        )
+        failed = CampaignRecipient.objects.filter(
+            pk=recipient.pk, status=RecipientStatus.PENDING
+        ).update(status=RecipientStatus.FAILED, instance=lane.instance, error=error[:300])
+        tally.move("pending", "failed", failed, to_number=lane.instance_id)
         return False
+    tally.move("pending", "queued", to_number=lane.instance_id)
     return True
 
 
@@ -227,14 +241,18 @@ def _draw_int(low: int, high: int, rng) -> int:
     return rng.randint(low, high)
 
 
-def _skip(recipient: CampaignRecipient) -> None:
-    CampaignRecipient.objects.filter(pk=recipient.pk, status=RecipientStatus.PENDING).update(
-        status=RecipientStatus.SKIPPED, error="Opted out."
-    )
+def _skip(recipient: CampaignRecipient, tally: Tally) -> None:
+    skipped = CampaignRecipient.objects.filter(
+        pk=recipient.pk, status=RecipientStatus.PENDING
+    ).update(status=RecipientStatus.SKIPPED, error="Opted out.")
+    tally.move("pending", "opted_out", skipped)
 
 
-def withdraw_opted_out(campaign: Campaign) -> int:
-    """Cancel the queued messages of recipients who opted out since they were queued."""
+def withdraw_opted_out(campaign: Campaign, tally: Tally | None = None) -> int:
+    """Cancel the queued messages of recipients who opted out since they were queued. Their
+    counters move with `tally`, or at once without one."""
+    own_tally = tally is None
+    tally = tally or Tally()
     rows = campaign.recipients.filter(
         message__status=OutboundStatus.QUEUED,
         phone__in=Contact.objects.filter(opted_out=True).values("phone"),
@@ -247,13 +265,20 @@ def withdraw_opted_out(campaign: Campaign) -> int:
             continue
         recipient.status, recipient.error = RecipientStatus.SKIPPED, "Opted out."
         recipient.save(update_fields=["status", "error"])
+        number = recipient.instance_id
+        tally.move("queued", "opted_out", from_number=number, to_number=number)
         withdrawn += 1
+    if own_tally:
+        tally.apply(campaign.pk)
     return withdrawn
 
 
-def withdraw_queued(campaign: Campaign, instance=None) -> int:
+def withdraw_queued(campaign: Campaign, instance=None, tally: Tally | None = None) -> int:
     """Cancel the campaign's messages not yet being sent (on one number, or all) and put their
-    recipients back to pending; a message already being sent goes on and keeps its recipient."""
+    recipients back to pending; a message already being sent goes on and keeps its recipient.
+    Their counters move with `tally`, or at once without one."""
+    own_tally = tally is None
+    tally = tally or Tally()
     rows = campaign.recipients.filter(message__status=OutboundStatus.QUEUED)
     if instance is not None:
         rows = rows.filter(instance=instance)
@@ -271,7 +296,10 @@ def withdraw_queued(campaign: Campaign, instance=None) -> int:
             variant=None,
             queued_at=None,
         )
+        tally.move("queued", "pending", from_number=recipient.instance_id)
         returned += 1
+    if own_tally:
+        tally.apply(campaign.pk)
     return returned
 
 
@@ -282,8 +310,8 @@ def _has_work_left(campaign: Campaign) -> bool:
     ).exists()
 
 
-def _pause(campaign: Campaign, reason: str) -> None:
-    withdraw_queued(campaign)
+def _pause(campaign: Campaign, reason: str, tally: Tally) -> None:
+    withdraw_queued(campaign, tally=tally)
     campaign.status = CampaignStatus.PAUSED
     campaign.pause_reason = reason[:300]
     campaign.save(update_fields=["status", "pause_reason", "updated_at"])

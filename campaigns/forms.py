@@ -16,7 +16,8 @@ from campaigns.audience import (
     contacts_for,
     read_csv,
 )
-from campaigns.models import MAX_VARIANTS, Campaign, Tag
+from campaigns.contact_services import contacts_in_filter
+from campaigns.models import MAX_VARIANTS, Campaign, SavedFilter, Tag
 from instances.models import Instance
 from instances.outbound.validation import CAPTION_MAX, TEXT_MAX
 from instances.queue_forms import WEEKDAYS
@@ -173,13 +174,14 @@ class CampaignForm(forms.ModelForm):
 
 
 class AudienceForm(forms.Form):
-    ALL, TAGS, CSV = "all", "tags", "csv"
+    ALL, TAGS, FILTER, CSV = "all", "tags", "filter", "csv"
 
     audience = forms.ChoiceField(
         choices=[
             ("", "Nobody yet (add recipients later)"),
             (ALL, "All contacts"),
             (TAGS, "Contacts with any of these tags"),
+            (FILTER, "The contacts of a saved filter"),
             (CSV, "The rows of a CSV file"),
         ],
         required=False,
@@ -188,6 +190,12 @@ class AudienceForm(forms.Form):
     )
     tags = forms.ModelMultipleChoiceField(
         queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    saved_filter = forms.ModelChoiceField(
+        queryset=SavedFilter.objects.select_related("tag"),
+        required=False,
+        empty_label="Choose a saved filter",
+        help_text="Save filters from the contact list.",
     )
     file = forms.FileField(
         label="CSV file",
@@ -209,6 +217,8 @@ class AudienceForm(forms.Form):
         audience = cleaned.get("audience")
         if audience == self.TAGS and not cleaned.get("tags"):
             self.add_error("tags", "Choose at least one tag.")
+        if audience == self.FILTER and not cleaned.get("saved_filter"):
+            self.add_error("saved_filter", "Choose a saved filter.")
         if audience == self.CSV:
             upload = cleaned.get("file")
             if upload is None:
@@ -234,6 +244,9 @@ class AudienceForm(forms.Form):
         if audience == self.TAGS:
             tags = list(self.cleaned_data["tags"])
             return lambda campaign: add_contacts(campaign, contacts_for(tags=tags))
+        if audience == self.FILTER:
+            saved_filter = self.cleaned_data["saved_filter"]
+            return lambda campaign: add_contacts(campaign, contacts_in_filter(saved_filter))
         if audience == self.CSV and self.parsed is not None:
             rows = self.parsed.rows
             return lambda campaign: add_rows(campaign, rows)

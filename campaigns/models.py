@@ -3,6 +3,8 @@ their recipients."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -51,6 +53,41 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})" if self.name else self.phone
+
+
+class SavedFilter(models.Model):
+    """A named contact filter: the contact list shows it again, and a campaign can take its
+    contacts as recipients. Opted-out contacts are never among them."""
+
+    name = models.CharField(max_length=80)
+    search = models.CharField(max_length=100, blank=True)
+    # Protected: deleting the tag would silently widen the filter to everyone.
+    tag = models.ForeignKey(
+        Tag, null=True, blank=True, on_delete=models.PROTECT, related_name="saved_filters"
+    )
+    field_key = models.CharField("custom field", max_length=40, blank=True)
+    field_value = models.CharField("custom field equals", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="saved_filter_name_unique_ignoring_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        """The contact list showing this filter's contacts."""
+        query = {"q": self.search, "tag": self.tag_id or "", "opted_out": "no"}
+        query.update(field=self.field_key, value=self.field_value)
+        query = {key: str(value) for key, value in query.items() if value}
+        return f"{reverse('contacts:list')}?{urlencode(query)}"
 
 
 class ContactImport(models.Model):
@@ -210,6 +247,15 @@ MAX_VARIANTS = 5
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+class CampaignQuerySet(models.QuerySet):
+    def locked(self) -> CampaignQuerySet:
+        """The rows, locked for the transaction (what every campaign action and feed holds).
+        FOR NO KEY UPDATE rather than FOR UPDATE, so that rows referring to the campaign can
+        still be inserted meanwhile: an ack adding to the campaign's activity while it holds a
+        counters row would otherwise wait for a feed that waits for that counters row."""
+        return self.select_for_update(no_key=True)
+
+
 class Campaign(models.Model):
     """A message (or up to five variants of it) sent to many recipients over some numbers,
     at a pace; the feeder (campaigns/feeder.py) queues it a little at a time."""
@@ -247,6 +293,9 @@ class Campaign(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=300, blank=True)
+    # When its counters (CampaignCounts, CampaignActivity) were last recounted from the rows;
+    # None: never, so they are recounted before they are shown.
+    counted_at = models.DateTimeField(null=True, blank=True)
     # Which number and which variant the next recipient gets (round robin).
     rotation = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -254,6 +303,8 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -316,6 +367,11 @@ class CampaignInstance(models.Model):
         return f"{self.campaign} on {self.instance_id}"
 
 
+# The priority of every campaign message (campaigns/feeder.py), below the default 0 so that an
+# inbox reply or a composed message goes out before the next bulk message on the same number.
+CAMPAIGN_PRIORITY = -10
+
+
 class RecipientStatus(models.TextChoices):
     """The recipient's side; once queued, its message's status tells the rest."""
 
@@ -365,3 +421,65 @@ class CampaignRecipient(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class CampaignCounts(models.Model):
+    """How many of a campaign's recipients are at each stage, per sending number (no number:
+    recipients not given to one yet), so that the campaign page reads a few rows instead of
+    counting every recipient (campaigns/counters.py keeps them).
+
+    Stages are exclusive: each recipient is in exactly one column, `sent` meaning sent and not
+    yet delivered, `delivered` delivered and not yet read. `replied` counts on top of them.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="counts")
+    instance = models.ForeignKey(
+        "instances.Instance", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Plain integers rather than positive ones: a counter that drifted below zero must not
+    # make the send or the ack that moves it fail; the next recount corrects it.
+    pending = models.IntegerField(default=0)
+    queued = models.IntegerField(default=0)
+    sent = models.IntegerField(default=0)
+    delivered = models.IntegerField(default=0)
+    read = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    unconfirmed = models.IntegerField(default=0)
+    opted_out = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "campaign counts"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "instance"], name="counts_once_per_number"),
+            models.UniqueConstraint(
+                fields=["campaign"],
+                condition=models.Q(instance__isnull=True),
+                name="counts_once_without_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} on {self.instance_id or 'no number yet'}"
+
+
+class CampaignActivity(models.Model):
+    """A campaign's messages sent in one minute, and how many of those were delivered and
+    read since: the campaign page's chart sums these rows by minute, hour or day."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="activity")
+    minute = models.DateTimeField()
+    sent = models.IntegerField(default=0)
+    delivered = models.IntegerField(default=0)
+    read = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "campaign activity"
+        ordering = ["campaign", "minute"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "minute"], name="activity_once_a_minute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} at {self.minute:%Y-%m-%d %H:%M}"

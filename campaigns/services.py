@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from campaigns import feeder
+from campaigns import counters, feeder
 from campaigns.audience import BATCH
 from campaigns.models import (
     Campaign,
@@ -36,7 +36,7 @@ class CampaignActionRefused(Exception):
 
 def _locked(campaign: Campaign, allowed: Iterable[str], what: str) -> Campaign:
     """The campaign's row, locked for the transaction, if its state allows `what`."""
-    current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    current = Campaign.objects.locked().get(pk=campaign.pk)
     if current.status not in allowed:
         raise CampaignActionRefused(
             f"A {current.get_status_display().lower()} campaign cannot be {what}."
@@ -68,6 +68,8 @@ def save_campaign(campaign: Campaign, texts: list[str], instances: Iterable[Inst
     with transaction.atomic():
         if campaign.pk is not None:
             _locked(campaign, (C.DRAFT,), "edited")
+        # A new campaign's counters start right, at zero: nothing to recount.
+        campaign.counted_at = campaign.counted_at or timezone.now()
         campaign.save()
         campaign.variants.all().delete()
         CampaignVariant.objects.bulk_create(
@@ -78,6 +80,8 @@ def save_campaign(campaign: Campaign, texts: list[str], instances: Iterable[Inst
         campaign.lanes.exclude(instance__in=chosen).delete()
         for instance in chosen:
             CampaignInstance.objects.get_or_create(campaign=campaign, instance=instance)
+        campaign.counts.exclude(instance=None).exclude(instance__in=chosen).delete()
+        counters.ensure_rows(campaign.pk, [instance.pk for instance in chosen])
     return campaign
 
 
@@ -135,7 +139,7 @@ def start_due_campaigns(now: datetime | None = None) -> int:
             start_campaign(campaign, now=now)
         except CampaignActionRefused as exc:
             with transaction.atomic():
-                current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+                current = Campaign.objects.locked().get(pk=campaign.pk)
                 if current.status == C.SCHEDULED:
                     _save(current, status=C.DRAFT, scheduled_at=None, pause_reason=str(exc)[:300])
         else:
@@ -213,6 +217,7 @@ def copy_campaign(campaign: Campaign, user=None) -> Campaign:
                 CampaignRecipient.objects.bulk_create(batch)
                 batch = []
         CampaignRecipient.objects.bulk_create(batch)
+        counters.recount(copy.pk)
     return copy
 
 
@@ -236,6 +241,7 @@ def reset_failed(campaign: Campaign) -> int:
         )
         if not reset:
             raise CampaignActionRefused("No recipient of this campaign has failed.")
+        counters.recount(current.pk)
         if current.status == C.FINISHED:
             _save(current, status=C.PAUSED, finished_at=None, pause_reason=RESET_REASON)
         elif current.status == C.RUNNING:
@@ -257,24 +263,35 @@ def remove_recipients(campaign: Campaign, ids: Iterable[int] | None = None) -> i
         rows = current.recipients.all()
         if ids is not None:
             rows = rows.filter(pk__in=list(ids))
-        return rows.delete()[0]
+        removed = rows.delete()[0]
+        counters.recount(current.pk)
+        return removed
 
 
 _RECORD_REPLY = f"""
 UPDATE {CampaignRecipient._meta.db_table} SET replied_at = %s
 WHERE replied_at IS NULL AND message_id IN (
     SELECT id FROM {OutboundMessage._meta.db_table} WHERE chat_id = %s AND sent_at <= %s
-)"""  # noqa: S608 - table names come from the models; every value is a parameter
+)
+RETURNING campaign_id, instance_id"""  # noqa: S608 - table names come from the models; every value is a parameter
 
 
 def record_reply(chat_id: str, at: datetime) -> int:
     """A message came in from `chat_id`: the recipients its campaigns messaged there before
-    `at` count as replied. For the inbox's message handler to call.
+    `at` count as replied, once each, and their campaigns' counters with them. For the
+    inbox's message handler to call.
 
     Written out because it runs for every incoming webhook: the ORM's update through the
     `message` relation cost more to compile than the rest of applying the message
-    (docs/benchmarks.md, "Webhook ingest under load")."""
+    (docs/benchmarks.md, "Webhook ingest under load"). A reply racing another in the same chat
+    waits for its row lock and then finds `replied_at` set, so it counts nobody twice."""
     stamp = connection.ops.adapt_datetimefield_value(at)
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_RECORD_REPLY, [stamp, chat_id, stamp])
-        return cursor.rowcount
+        replying = cursor.fetchall()
+        tallies: dict[int, counters.Tally] = {}
+        for campaign_id, number in replying:
+            tallies.setdefault(campaign_id, counters.Tally()).add("replied", number=number)
+        for campaign_id, tally in tallies.items():
+            tally.apply(campaign_id)
+    return len(replying)

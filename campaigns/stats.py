@@ -1,28 +1,27 @@
 """What a campaign's page shows: counts and rates, a breakdown per number, sends over time.
-Each is one grouped query, whatever the number of recipients."""
+All read from the campaign's counters (campaigns/counters.py): a few rows whatever the number
+of recipients."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignRecipient, RecipientStatus
-from instances.models import Instance, OutboundMessage
-from instances.models import OutboundStatus as S
+from campaigns import counters
+from campaigns.models import Campaign, CampaignActivity, CampaignCounts
 
-SENT = (S.SENT, S.DELIVERED, S.READ, S.PLAYED)
-DELIVERED = (S.DELIVERED, S.READ, S.PLAYED)
-READ = (S.READ, S.PLAYED)
-IN_FLIGHT = (S.QUEUED, S.SENDING)
 MAX_BARS = 48
 
 
 @dataclass
 class Counts:
+    """Recipients by stage; `sent` includes those delivered and read since, `delivered` those
+    read."""
+
     total: int = 0
     pending: int = 0
     queued: int = 0
@@ -35,25 +34,16 @@ class Counts:
     opted_out: int = 0
     cancelled: int = 0
 
-    def add(self, status: str, message_status: str | None, n: int, replied: int) -> None:
-        self.total += n
-        self.replied += replied
-        if status == RecipientStatus.PENDING:
-            self.pending += n
-        elif status == RecipientStatus.SKIPPED:
-            self.opted_out += n
-        elif status == RecipientStatus.FAILED or message_status == S.FAILED:
-            self.failed += n
-        elif message_status in IN_FLIGHT:
-            self.queued += n
-        elif message_status == S.UNCONFIRMED:
-            self.unconfirmed += n
-        elif message_status in SENT:
-            self.sent += n
-            self.delivered += n if message_status in DELIVERED else 0
-            self.read += n if message_status in READ else 0
-        else:
-            self.cancelled += n
+    def add(self, row: CampaignCounts) -> None:
+        """Add a counters row, whose stages are exclusive."""
+        stages = {stage: getattr(row, stage) for stage in counters.STAGES}
+        self.total += sum(stages.values())
+        for stage in ("pending", "queued", "failed", "unconfirmed", "opted_out", "cancelled"):
+            setattr(self, stage, getattr(self, stage) + stages[stage])
+        self.sent += stages["sent"] + stages["delivered"] + stages["read"]
+        self.delivered += stages["delivered"] + stages["read"]
+        self.read += stages["read"]
+        self.replied += row.replied
 
     @property
     def done(self) -> int:
@@ -110,72 +100,49 @@ def chart_unit(campaign: Campaign, now: datetime) -> str:
 
 
 def campaign_stats(campaign: Campaign, now: datetime | None = None) -> CampaignStats:
-    """Counts for the whole campaign, per sending number and per unit of time, from two grouped
-    queries (each figure is a sum over their groups): recipients not yet given a message are
-    counted without the join to the outbound queue, which is most of them while a big campaign
-    is young."""
+    """Counts for the whole campaign and per sending number, and the chart, from two queries
+    over its counters rows (counted from the recipients first if they never were)."""
     now = now or timezone.now()
+    if campaign.counted_at is None:
+        counters.recount(campaign.pk, now=now)
     unit = chart_unit(campaign, now)
-    replied = Count("id", filter=Q(replied_at__isnull=False))
-    recipients = campaign.recipients.order_by()
-    waiting = (
-        recipients.filter(message__isnull=True)
-        .values("instance_id", "status")
-        .annotate(n=Count("id"), replied=replied)
+    total, by_number = Counts(), []
+    for row in CampaignCounts.objects.filter(campaign=campaign).select_related("instance"):
+        total.add(row)
+        if row.instance is not None:
+            number = NumberCounts(row.instance.name)
+            number.counts.add(row)
+            if number.counts.total:
+                by_number.append(number)
+    sums = (
+        CampaignActivity.objects.filter(campaign=campaign)
+        .annotate(at=Trunc("minute", unit))
+        .values("at")
+        .annotate(sent=Sum("sent"), delivered=Sum("delivered"), read=Sum("read"))
+        .order_by("-at")[:MAX_BARS]
     )
-    given = (
-        recipients.filter(message__isnull=False)
-        .values("instance_id", "status", "message__status")
-        .annotate(at=Trunc("message__sent_at", unit), n=Count("id"), replied=replied)
-    )
-    rows = [*waiting, *given]
-    total, by_id, by_time = Counts(), {}, {}
-    for row in rows:
-        status, message_status, n = row["status"], row.get("message__status"), row["n"]
-        total.add(status, message_status, n, row["replied"])
-        if row["instance_id"] is not None:
-            entry = by_id.setdefault(row["instance_id"], Counts())
-            entry.add(status, message_status, n, row["replied"])
-        if row.get("at") is not None:
-            sent, delivered, read = by_time.get(row["at"], (0, 0, 0))
-            by_time[row["at"]] = (
-                sent + n,
-                delivered + (n if message_status in DELIVERED else 0),
-                read + (n if message_status in READ else 0),
-            )
-    names = dict(Instance.objects.filter(pk__in=by_id).values_list("pk", "name")) if by_id else {}
-    by_number = [NumberCounts(names.get(pk, "?"), counts) for pk, counts in by_id.items()]
-    bars = [Bar(at, *by_time[at]) for at in sorted(by_time)[-MAX_BARS:]]
+    bars = [Bar(**row) for row in reversed(sums)]
     return CampaignStats(total, sorted(by_number, key=lambda entry: entry.name), unit, bars)
 
 
 def set_progress(campaigns: list[Campaign]) -> None:
-    """Set `total` and `progress` (percent done) on each campaign of a list page, in two
-    queries: recipients counted on their own table, and the messages still queued or being
-    sent found from the queue's side (on the campaigns' numbers, by its index), so neither
-    joins every recipient to its message. The lanes must be prefetched."""
-    ids = [campaign.pk for campaign in campaigns]
-    counts = {
-        row["campaign_id"]: row
-        for row in CampaignRecipient.objects.filter(campaign_id__in=ids)
-        .values("campaign_id")
-        .annotate(total=Count("id"), pending=Count("id", filter=Q(status=RecipientStatus.PENDING)))
-    }
-    numbers = {lane.instance_id for campaign in campaigns for lane in campaign.lanes.all()}
-    in_flight = dict(
-        OutboundMessage.objects.filter(
-            instance_id__in=numbers,
-            status__in=IN_FLIGHT,
-            campaign_recipient__campaign_id__in=ids,
-        )
-        .values_list("campaign_recipient__campaign_id")
-        .annotate(n=Count("id"))
-    )
+    """Set `total` and `progress` (percent done) on each campaign of a list page, from one query
+    over their counters rows."""
     for campaign in campaigns:
-        row = counts.get(campaign.pk, {"total": 0, "pending": 0})
-        campaign.total = row["total"]
-        done = row["total"] - row["pending"] - in_flight.get(campaign.pk, 0)
-        campaign.progress = round(100 * done / row["total"]) if row["total"] else 0
+        if campaign.counted_at is None:
+            counters.recount(campaign.pk)
+    stages = {stage: Sum(stage) for stage in counters.STAGES}
+    rows = {
+        row["campaign_id"]: row
+        for row in CampaignCounts.objects.filter(campaign__in=campaigns)
+        .values("campaign_id")
+        .annotate(**stages)
+    }
+    for campaign in campaigns:
+        row = rows.get(campaign.pk)
+        campaign.total = sum(row[stage] for stage in counters.STAGES) if row else 0
+        done = campaign.total - (row["pending"] + row["queued"] if row else 0)
+        campaign.progress = round(100 * done / campaign.total) if campaign.total else 0
 
 
 def campaign_counts(campaign: Campaign) -> Counts:

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from django_q.tasks import async_task
 
-from campaigns import feeder, services
-from campaigns.models import Campaign, CampaignStatus
+from campaigns import counters, feeder, services
+from campaigns.models import CampaignStatus
 
 
 def feed_campaigns() -> None:
     """Every minute (a Schedule): start scheduled campaigns that are due, then feed each
-    running campaign in a task of its own."""
+    running campaign in a task of its own, and recount the counters that are due for it
+    (campaigns/counters.py)."""
     services.start_due_campaigns()
-    running = Campaign.objects.filter(status=CampaignStatus.RUNNING).values_list("pk", flat=True)
-    for campaign_id in running:
-        async_task("campaigns.tasks.feed_campaign", campaign_id, group=f"campaign-{campaign_id}")
+    for campaign_id, status in counters.campaigns_to_recount().values_list("pk", "status"):
+        running = status == CampaignStatus.RUNNING
+        task = "campaigns.tasks.feed_campaign" if running else "campaigns.tasks.recount_campaign"
+        async_task(task, campaign_id, group=f"campaign-{campaign_id}")
 
 
 def feed_campaign(campaign_id: int) -> None:
     feeder.feed_campaign(campaign_id)
+    counters.recount(campaign_id)
+
+
+def recount_campaign(campaign_id: int) -> None:
+    counters.recount(campaign_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from campaigns import contact_views as views
+from campaigns import saved_filter_views
 
 app_name = "contacts"
 
@@ -18,4 +19,8 @@ urlpatterns = [
     path("checks/", views.check_start, name="check"),
     path("checks/<int:pk>/", views.check_detail, name="check_detail"),
     path("checks/<int:pk>/stop/", views.check_stop, name="check_stop"),
+    path("filters/", saved_filter_views.saved_filter_list, name="filters"),
+    path("filters/new/", saved_filter_views.saved_filter_create, name="filter_save"),
+    path("filters/<int:pk>/", saved_filter_views.saved_filter_rename, name="filter_rename"),
+    path("filters/<int:pk>/delete/", saved_filter_views.saved_filter_delete, name="filter_delete"),
 ]

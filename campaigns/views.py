@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Ability, can, require
 from campaigns import services, templating
+from campaigns.counters import DELIVERED, IN_FLIGHT, READ, SENT
 from campaigns.forms import VARIANT_FIELDS, AudienceForm, CampaignForm, ScheduleForm
 from campaigns.models import (
     Campaign,
@@ -27,11 +28,7 @@ from campaigns.stats import (
     CHART_HEIGHT,
     COLUMN_GAP,
     COLUMN_WIDTH,
-    DELIVERED,
-    IN_FLIGHT,
     MAX_BARS,
-    READ,
-    SENT,
     CampaignStats,
     campaign_stats,
     chart_columns,

@@ -367,6 +367,7 @@ def _finish(
         moved = OutboundMessage.objects.filter(pk=message.pk, status=S.SENDING).update(
             status=status, status_changed_at=at, provider_id=provider_id[:200], **fields
         )
+        previous = S.SENDING
         if not moved:
             # An ack arrived before the send's answer and moved the row on: never step back.
             current = OutboundMessage.objects.select_for_update().get(pk=message.pk)
@@ -374,13 +375,14 @@ def _finish(
                 fields["provider_id"] = provider_id[:200]
             if is_forward(current.status, status):
                 fields.update(status=status, status_changed_at=at)
+                previous = current.status
             OutboundMessage.objects.filter(pk=message.pk).update(**fields)
         SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).update(
             outcome=outcome, finished_at=at, detail=detail
         )
         if moved or "status" in fields:
             message_status_changed.send(
-                OutboundMessage, message=message, status=status, error=detail
+                OutboundMessage, message=message, status=status, previous=previous, error=detail
             )
     return SendOutcome(status, detail)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import transaction
 from django.utils import timezone
 
 from instances.engines.base import Ack
@@ -46,11 +47,16 @@ def apply_ack(instance: Instance, message_id: str, ack: Ack | None) -> bool:
     message = _find(instance, message_id)
     if message is None or not is_forward(message.status, new):
         return False
-    updated = OutboundMessage.objects.filter(pk=message.pk, status=message.status).update(
-        status=new, status_changed_at=timezone.now(), provider_id=message.provider_id or message_id
-    )
-    if updated:
-        message_status_changed.send(OutboundMessage, message=message, status=new, error="")
+    with transaction.atomic():
+        updated = OutboundMessage.objects.filter(pk=message.pk, status=message.status).update(
+            status=new,
+            status_changed_at=timezone.now(),
+            provider_id=message.provider_id or message_id,
+        )
+        if updated:
+            message_status_changed.send(
+                OutboundMessage, message=message, status=new, previous=message.status, error=""
+            )
     return bool(updated)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaigns.models import Campaign, Contact, ContactImport, NumberCheck
+from campaigns.models import Campaign, Contact, ContactImport, NumberCheck, SavedFilter
 from instances.models import Instance, OutboundMessage
 from tests.refused_address import REFUSED_URL
 
@@ -35,6 +35,10 @@ ACCESS = [
     ("contacts:check", False, "get", {ADMIN, OPERATOR}),
     ("contacts:check_detail", "number_check", "get", {ADMIN, OPERATOR}),
     ("contacts:check_stop", "number_check", "post", {ADMIN, OPERATOR}),
+    ("contacts:filters", False, "get", {ADMIN, OPERATOR}),
+    ("contacts:filter_save", False, "post", {ADMIN, OPERATOR}),
+    ("contacts:filter_rename", "saved_filter", "get", {ADMIN, OPERATOR}),
+    ("contacts:filter_delete", "saved_filter", "get", {ADMIN, OPERATOR}),
     ("campaigns:list", False, "get", {ADMIN, OPERATOR}),
     ("inbox:list", False, "get", {ADMIN, AGENT}),
     ("inbox:chat", "chat", "get", {ADMIN, AGENT}),
@@ -158,6 +162,7 @@ CONTACT_OBJECTS = {
         original_name="c.csv", kind="csv", columns=["phone"], mapping=["phone"]
     ),
     "number_check": lambda instance: NumberCheck.objects.create(instance=instance),
+    "saved_filter": lambda instance: SavedFilter.objects.create(name="VIPs", search="a"),
 }
 
 

@@ -177,3 +177,29 @@ def test_recipients_are_added_to_and_removed_from_a_draft(client_for, operator, 
 
     client.post(reverse("campaigns:recipients_remove", args=[campaign.pk]), {"all": "1"})
     assert campaign.recipients.count() == 0
+
+
+def test_a_saved_filter_is_an_audience(client_for, operator, number):
+    from campaigns.models import SavedFilter
+
+    instance = number()
+    Contact.objects.create(phone="+4930901820", name="Ana", custom_fields={"city": "Berlin"})
+    Contact.objects.create(phone="+4930901821", name="Bo", custom_fields={"city": "Paris"})
+    Contact.objects.create(phone="+4930901822", name="Cy", custom_fields={"city": "Berlin"})
+    Contact.objects.filter(name="Cy").update(opted_out=True)
+    berlin = SavedFilter.objects.create(name="Berlin", field_key="city", field_value="Berlin")
+    client = client_for(operator)
+
+    missing = client.post(
+        reverse("campaigns:create"), form_data(instance, **{"audience-audience": "filter"})
+    )
+    assert missing.status_code == 200 and "Choose a saved filter." in missing.text
+    assert not Campaign.objects.exists()
+
+    data = form_data(
+        instance, **{"audience-audience": "filter", "audience-saved_filter": berlin.pk}
+    )
+    client.post(reverse("campaigns:create"), data)
+
+    campaign = Campaign.objects.get()
+    assert list(campaign.recipients.values_list("name", flat=True)) == ["Ana"]

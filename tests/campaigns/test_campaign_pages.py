@@ -12,10 +12,20 @@ from django.utils import timezone
 from django_q.models import OrmQ
 
 from campaigns.audience import Row
+from campaigns.counters import recount
 from campaigns.feeder import feed_campaign
 from campaigns.models import Campaign, CampaignStatus
+from campaigns.services import record_reply
+from instances.engines.base import Ack
 from instances.models import OutboundMessage
 from instances.models import OutboundStatus as S
+from instances.outbound.status import apply_ack, wire_id
+
+
+def wire_ack_id(message) -> str:
+    """The id WAHA's acks carry for a message Switchboard sent (docs/gateways.md)."""
+    return f"true_{message.chat_id}_{wire_id(message)}"
+
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +56,8 @@ def test_the_list_costs_the_same_queries_for_many_campaigns(
 def test_the_list_shows_progress_and_numbers(client_for, operator, make_campaign, number):
     campaign = make_campaign(4, numbers=[number("Sales")], status=CampaignStatus.RUNNING)
     feed_campaign(campaign.pk)
-    OutboundMessage.objects.filter(pk__in=OutboundMessage.objects.values("pk")[:1]).update(
-        status=S.SENT
-    )
+    message = OutboundMessage.objects.first()
+    apply_ack(message.instance, wire_ack_id(message), Ack.SERVER)
 
     page = text(client_for(operator).get(reverse("campaigns:list")))
 
@@ -60,12 +69,14 @@ def test_the_campaign_page_counts_what_happened(client_for, operator, make_campa
     campaign.started_at = timezone.now()
     campaign.save()
     feed_campaign(campaign.pk)
+    OutboundMessage.objects.update(sent_at=timezone.now() - timedelta(seconds=5))
     messages = list(OutboundMessage.objects.order_by("id"))
-    now = timezone.now()
-    OutboundMessage.objects.filter(pk=messages[0].pk).update(status=S.READ, sent_at=now)
-    OutboundMessage.objects.filter(pk=messages[1].pk).update(status=S.DELIVERED, sent_at=now)
+    apply_ack(messages[0].instance, wire_ack_id(messages[0]), Ack.READ)
+    apply_ack(messages[1].instance, wire_ack_id(messages[1]), Ack.DEVICE)
+    # No signal reports this one (a bulk change): the watchdog's recount finds it.
     OutboundMessage.objects.filter(pk=messages[2].pk).update(status=S.FAILED)
-    campaign.recipients.filter(message=messages[0]).update(replied_at=now)
+    recount(campaign.pk)
+    record_reply(messages[0].chat_id, timezone.now())
 
     page = text(client_for(operator).get(campaign.get_absolute_url()))
 

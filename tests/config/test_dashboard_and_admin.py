@@ -153,7 +153,12 @@ def test_admin_task_queue_and_user_search(client_for, admin, operator):
 
 @pytest.mark.parametrize(
     "model",
-    ["instances.statuschange", "inbox.webhookevent"],
+    [
+        "instances.statuschange",
+        "inbox.webhookevent",
+        "campaigns.campaigncounts",
+        "campaigns.campaignactivity",
+    ],
 )
 def test_history_cannot_be_added_or_edited_in_the_admin(client_for, admin, model):
     client = client_for(admin)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import ContactFactory, TagFactory
@@ -63,3 +64,29 @@ def test_with_no_contacts_the_page_says_how_to_get_some(client_for, operator):
 
     assert "No contacts yet." in page
     assert reverse("contacts:import") in page
+
+
+def test_the_count_of_a_tag_filter_matches_the_contacts_listed(client_for, operator):
+    vip, other = TagFactory(name="vip"), TagFactory(name="other")
+    ContactFactory(name="Ada", tags=[vip, other])
+    ContactFactory(name="Bob", tags=[vip], opted_out=True)
+    ContactFactory(name="Cleo", tags=[other])
+    client = client_for(operator)
+
+    for filters, names in [
+        ({"tag": vip.pk}, ["Ada", "Bob"]),
+        ({"tag": vip.pk, "opted_out": "no"}, ["Ada"]),
+        ({"tag": other.pk, "q": "cle"}, ["Cleo"]),
+    ]:
+        page = client.get(reverse("contacts:list"), filters).context["page"]
+        assert [contact.name for contact in page] == names
+        assert page.paginator.count == len(names)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_name_search_has_a_trigram_index_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'contact_name_trigram'")
+        (definition,) = cursor.fetchone()
+
+    assert "gin_trgm_ops" in definition and "upper" in definition
