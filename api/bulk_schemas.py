@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints
 
 from api.pagination import Pagination
-from api.schemas import Meta
+from api.schemas import Meta, WhenIn
 from campaigns.audience import MAX_VALUE, MAX_VARS
 from campaigns.forms import MAX_WAIT_SECONDS
 
@@ -45,7 +45,7 @@ class BulkOptions(Schema):
         20_000, ge=0, le=MAX_DELAY_MS, description="Milliseconds between two messages."
     )
     randomizeDelay: bool = Field(True, description="Draw each delay from 0.5x to 1.5x of it.")
-    sendAt: datetime | None = Field(None, description="Start then instead of now (with a zone).")
+    sendAt: WhenIn | None = Field(None, description="Start then instead of now (with a zone).")
     name: str | None = Field(None, max_length=120, description="Shown in the dashboard.")
 
 

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 from api.pagination import Pagination
 
 # Base64 of the largest file a message may carry (OUTBOUND_MEDIA_MAX_BYTES at its default).
 BASE64_MAX = 4 * (16 * 1_048_576 // 3 + 1)
+
+
+def _in_utc(value: datetime) -> datetime:
+    """An aware time as UTC: the database takes offsets only up to about 16 hours, while ISO
+    8601 (and Python) allow up to 24; a time with none stays naive for the view to refuse."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("The time is out of range.") from None
+
+
+# A time from a request body.
+WhenIn = Annotated[datetime, AfterValidator(_in_utc)]
 
 
 class Meta(Schema):
@@ -113,7 +128,7 @@ class SendBase(Schema):
     profileId: str = Field(..., max_length=64, description="The profile (instance) to send from.")
     chatId: str = Field(..., max_length=120, description="A phone number or a WhatsApp chat id.")
     priority: int = Field(0, ge=-100, le=100, description="Higher is sent first.")
-    sendAt: datetime | None = Field(None, description="Not before this time (with a zone).")
+    sendAt: WhenIn | None = Field(None, description="Not before this time (with a zone).")
 
 
 def send_schema(name: str, content: type[Content]) -> type[SendBase]:

@@ -150,3 +150,27 @@ def test_a_bad_base64_file_is_refused_by_field(
     assert response.status_code == 422
     assert problem in " ".join(response.json()["error"]["details"]["content.base64"])
     assert not OutboundMessage.objects.exists()
+
+
+def test_a_send_time_with_any_offset_is_kept_as_the_same_instant(call, make_key, sales):
+    body = {
+        "profileId": str(sales.uuid),
+        "chatId": "4915123456789@c.us",
+        "content": {"text": "Later"},
+        "sendAt": "2031-01-02T20:33:05+16:29",
+    }
+    assert call("post", "messages/text", token=make_key(), json=body).status_code == 201
+    assert OutboundMessage.objects.get().send_at == datetime(2031, 1, 2, 4, 4, 5, tzinfo=UTC)
+
+
+def test_a_send_time_out_of_range_is_refused_by_field(call, make_key, sales):
+    body = {
+        "profileId": str(sales.uuid),
+        "chatId": "4915123456789@c.us",
+        "content": {"text": "Later"},
+        "sendAt": "0001-01-01T00:00:00+05:00",
+    }
+    response = call("post", "messages/text", token=make_key(), json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("sendAt:")
+    assert not OutboundMessage.objects.exists()
