@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from api.models import ApiBatch
@@ -84,10 +85,16 @@ def test_a_fixed_delay_is_the_same_between_every_two_messages(call, make_key, sa
     assert (campaign.wait_between_messages_from, campaign.wait_between_messages_to) == (3, 3)
 
 
-def test_the_key_is_recorded_as_the_batchs_origin(call, make_key, sales):
+def test_the_key_is_recorded_as_the_batchs_origin_and_shown_on_the_campaign(
+    call, make_key, sales, client_for, operator
+):
     token = make_key()
     call("post", "bulk/send", token=token, json=seed_example(sales))
-    assert ApiBatch.objects.get().key.prefix == token[:12]
+    batch = ApiBatch.objects.get()
+    assert batch.key.prefix == token[:12]
+
+    page = client_for(operator).get(reverse("campaigns:detail", args=[batch.campaign_id]))
+    assert f"with the key Test key: batch <code>{batch.uuid}</code>" in page.content.decode()
 
 
 def test_a_bearer_token_sends_a_batch_too(client, make_key, sales):
