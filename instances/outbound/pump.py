@@ -123,13 +123,15 @@ def dispatch_due(now: datetime, rng: random.Random, send: Send) -> int:
 
 
 def enqueue_turns(turns: Turns) -> None:
-    """One task for the turns one pass took: it sends each at its slot, in threads
-    (`dispatcher.send_turns`), so a burst of slots does not take a worker each."""
-    async_task(
-        "instances.tasks.send_turns",
-        [(instance_id, slot.isoformat()) for instance_id, slot in turns],
-        group="outbound-send",
-    )
+    """One task for the turns one pass took (one per SEND_THREADS of them, so none waits for a
+    thread): it sends each at its slot, in threads (`dispatcher.send_turns`), so a burst of
+    slots does not take a worker each."""
+    for start in range(0, len(turns), dispatcher.SEND_THREADS):
+        async_task(
+            "instances.tasks.send_turns",
+            [(pk, slot.isoformat()) for pk, slot in turns[start : start + dispatcher.SEND_THREADS]],
+            group="outbound-send",
+        )
 
 
 def enqueue_successor() -> None:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from django_q.models import OrmQ
 
 from instances.models import InstanceStatus, OutboundStatus, QueueSettings
 from instances.outbound import enqueue
-from instances.outbound.dispatcher import send_turns
+from instances.outbound.dispatcher import BATCH, SEND_THREADS, send_turns
+from instances.outbound.pump import enqueue_turns
 from tests.factories import InstanceFactory
 from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def two_numbers(simulator, sim_api):
-    """Two WORKING instances on two simulator sessions (threads need committed rows)."""
+def linked_numbers(simulator, sim_api, names, **pace):
+    """WORKING instances on simulator sessions of their own (threads need committed rows)."""
     numbers = []
-    for name in ("first", "second"):
+    for name in names:
         sim_api.post("/api/sessions", json={"name": name}).raise_for_status()
         sim_api.post(f"/simulator/sessions/{name}/scan", json={"phone": "+15550001234"})
         instance = InstanceFactory(
@@ -28,9 +29,25 @@ def two_numbers(simulator, sim_api):
             api_key=SIMULATOR_TEST_API_KEY,
             status=InstanceStatus.WORKING,
         )
-        QueueSettings.objects.create(instance=instance, min_delay_seconds=2, max_delay_seconds=3)
+        QueueSettings.objects.create(instance=instance, **pace)
         numbers.append(instance)
     return numbers
+
+
+@pytest.fixture
+def two_numbers(simulator, sim_api):
+    return linked_numbers(
+        simulator, sim_api, ("first", "second"), min_delay_seconds=2, max_delay_seconds=3
+    )
+
+
+def queued_sends() -> list[tuple[str, list[int]]]:
+    """The send tasks waiting in the broker, each with the instances it sends for."""
+    tasks = []
+    for queued in OrmQ.objects.order_by("id"):
+        func, args = queued.task["func"].rsplit(".", 1)[-1], queued.task["args"]
+        tasks.append((func, [pk for pk, _ in args[0]] if func == "send_turns" else [args[0]]))
+    return tasks
 
 
 def test_each_turn_of_a_pass_is_sent_once_in_its_own_thread(two_numbers, sim_api):
@@ -44,3 +61,35 @@ def test_each_turn_of_a_pass_is_sent_once_in_its_own_thread(two_numbers, sim_api
         records = sim_api.get(f"/simulator/sessions/{instance.name}/messages").json()
         assert [r["request"]["text"] for r in records] == [f"from {instance.name}"]
         assert instance.outbound.get().status == OutboundStatus.SENT
+
+
+def test_bursts_that_go_on_are_handed_on_together_spread_over_the_workers(
+    simulator, sim_api, settings
+):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 2}
+    numbers = linked_numbers(
+        simulator, sim_api, ("a", "b", "c"), min_delay_seconds=0, max_delay_seconds=0
+    )
+    for instance in numbers:
+        for n in range(BATCH + 1):
+            enqueue(instance, "+4915123456789", "text", {"text": f"{instance.name} {n}"})
+    OrmQ.objects.all().delete()
+
+    # A burst of no time sends one batch each, leaving a message each for the next burst.
+    send_turns([(instance.pk, None) for instance in numbers], burst_seconds=0)
+
+    for instance in numbers:
+        assert instance.outbound.filter(status=OutboundStatus.SENT).count() == BATCH
+    tasks = queued_sends()
+    assert [func for func, _ in tasks] == ["send_turns", "send_turns"]
+    handed_on = sorted(pk for _, pks in tasks for pk in pks)
+    assert handed_on == sorted(instance.pk for instance in numbers)
+
+
+def test_a_pass_with_more_turns_than_threads_goes_out_as_several_tasks(db):
+    now = timezone.now()
+    OrmQ.objects.all().delete()
+
+    enqueue_turns([(pk, now) for pk in range(1, SEND_THREADS + 3)])
+
+    assert [len(pks) for _, pks in queued_sends()] == [SEND_THREADS, 2]
