@@ -39,12 +39,14 @@ def send_next(instance_id: int, slot: str | None = None) -> None:
     dispatcher.send_next(instance_id, datetime.fromisoformat(slot) if slot else None)
 
 
-def send_turns(turns: list[tuple[int, str | None]]) -> None:
-    """Several instances' turns the pump took in one pass (slots in ISO 8601), or bursts handed
-    on together (no slot: now)."""
-    dispatcher.send_turns(
-        [(pk, datetime.fromisoformat(slot) if slot else None) for pk, slot in turns]
-    )
+def send_turns(turns: list[tuple[int, str]]) -> None:
+    """Several instances' turns the pump took in one pass; slots in ISO 8601."""
+    dispatcher.send_turns([(pk, datetime.fromisoformat(slot)) for pk, slot in turns])
+
+
+def send_bursts(instance_ids: list[int]) -> None:
+    """The next bursts of several instances (pacing off), side by side."""
+    dispatcher.send_bursts(instance_ids)
 
 
 def pump_outbound(patient: bool = False) -> None:

@@ -9,7 +9,6 @@ it to `recover_stale_sends`, which never puts it back in the queue blindly.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import random
 import re
@@ -21,7 +20,6 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings as django_settings
 from django.db import connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -458,19 +456,15 @@ def enqueue_burst(instance_id: int) -> None:
 
 
 def enqueue_bursts(instance_ids: list[int]) -> None:
-    """The next bursts of several instances, spread over this host's workers (at most
-    SEND_THREADS to a task), so that they send side by side: while one waits for the engine or
-    a commit, the others go on."""
+    """The next bursts of instances whose bursts ran side by side, to go on side by side in a
+    worker's threads (at most SEND_THREADS to a task): while one waits for the engine or a
+    commit, the others go on."""
     if len(instance_ids) == 1:
         enqueue_burst(instance_ids[0])
         return
-    workers = django_settings.Q_CLUSTER["workers"]
-    tasks = max(math.ceil(len(instance_ids) / SEND_THREADS), min(len(instance_ids), workers))
-    for n in range(tasks):
-        group = instance_ids[n::tasks]
-        async_task(
-            "instances.tasks.send_turns", [(pk, None) for pk in group], group="outbound-send"
-        )
+    for start in range(0, len(instance_ids), SEND_THREADS):
+        group = instance_ids[start : start + SEND_THREADS]
+        async_task("instances.tasks.send_bursts", group, group="outbound-send")
 
 
 def _with_settings(instance_id: int) -> Instance | None:
@@ -484,13 +478,21 @@ def _with_settings(instance_id: int) -> Instance | None:
 def send_turns(
     turns: list[tuple[int, datetime | None]], *, burst_seconds: float = BURST_SECONDS
 ) -> None:
-    """Several instances' turns at once (one pass of the pump, or bursts handed on together),
-    each in a thread of its own: waiting for a slot costs a thread, not a worker, and a slow
-    engine holds up only its own send. The task ends when every turn is done.
+    """Several instances' turns at once (one pass of the pump), each in a thread of its own:
+    waiting for a slot costs a thread, not a worker, and a slow engine holds up only its own
+    send. The task ends when every turn is done."""
+    _send_side_by_side(turns, burst_seconds)
 
-    Bursts that go on are handed on together (`enqueue_bursts`): bursts that started together
-    end within about a batch of each other, so once the first hands on, the others have
-    RELAY_GRACE to join it; one that ends later still (a slow engine) hands on by itself."""
+
+def send_bursts(instance_ids: list[int], *, burst_seconds: float = BURST_SECONDS) -> None:
+    """The next bursts of instances whose bursts were handed on together, side by side."""
+    _send_side_by_side([(pk, None) for pk in instance_ids], burst_seconds)
+
+
+def _send_side_by_side(turns: list[tuple[int, datetime | None]], burst_seconds: float) -> None:
+    """Each turn in a thread; the bursts that go on are handed on together. Bursts that started
+    together end within about a batch of each other, so once the first hands on, the others
+    have RELAY_GRACE to join it; one that ends later still (a slow engine) goes on by itself."""
     if len(turns) == 1:
         send_next(*turns[0], burst_seconds=burst_seconds)
         return

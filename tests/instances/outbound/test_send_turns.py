@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from django_q.models import OrmQ
 
-from instances.models import InstanceStatus, OutboundStatus, QueueSettings
+from instances.models import InstanceStatus, OutboundMessage, OutboundStatus, QueueSettings
 from instances.outbound import enqueue
-from instances.outbound.dispatcher import BATCH, SEND_THREADS, send_turns
+from instances.outbound.dispatcher import BATCH, SEND_THREADS, send_bursts, send_turns
 from instances.outbound.pump import enqueue_turns
 from tests.factories import InstanceFactory
 from tests.simulator_fixture import SIMULATOR_TEST_API_KEY
@@ -45,9 +45,25 @@ def queued_sends() -> list[tuple[str, list[int]]]:
     """The send tasks waiting in the broker, each with the instances it sends for."""
     tasks = []
     for queued in OrmQ.objects.order_by("id"):
-        func, args = queued.task["func"].rsplit(".", 1)[-1], queued.task["args"]
-        tasks.append((func, [pk for pk, _ in args[0]] if func == "send_turns" else [args[0]]))
+        func, (arg,) = queued.task["func"].rsplit(".", 1)[-1], queued.task["args"]
+        if func == "send_turns":
+            arg = [pk for pk, _ in arg]
+        tasks.append((func, arg if isinstance(arg, list) else [arg]))
     return tasks
+
+
+@pytest.fixture
+def bursting(simulator, sim_api, settings):
+    """Three instances with pacing off and more to send than one batch each, on two workers."""
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 2}
+    numbers = linked_numbers(
+        simulator, sim_api, ("a", "b", "c"), min_delay_seconds=0, max_delay_seconds=0
+    )
+    for instance in numbers:
+        for n in range(BATCH + 1):
+            enqueue(instance, "+4915123456789", "text", {"text": f"{instance.name} {n}"})
+    OrmQ.objects.all().delete()
+    return numbers
 
 
 def test_each_turn_of_a_pass_is_sent_once_in_its_own_thread(two_numbers, sim_api):
@@ -63,27 +79,35 @@ def test_each_turn_of_a_pass_is_sent_once_in_its_own_thread(two_numbers, sim_api
         assert instance.outbound.get().status == OutboundStatus.SENT
 
 
-def test_bursts_that_go_on_are_handed_on_together_spread_over_the_workers(
-    simulator, sim_api, settings
-):
-    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 2}
-    numbers = linked_numbers(
-        simulator, sim_api, ("a", "b", "c"), min_delay_seconds=0, max_delay_seconds=0
-    )
-    for instance in numbers:
-        for n in range(BATCH + 1):
-            enqueue(instance, "+4915123456789", "text", {"text": f"{instance.name} {n}"})
-    OrmQ.objects.all().delete()
-
+def test_the_bursts_of_a_pass_go_on_together_in_one_task(bursting):
     # A burst of no time sends one batch each, leaving a message each for the next burst.
-    send_turns([(instance.pk, None) for instance in numbers], burst_seconds=0)
+    send_turns([(instance.pk, timezone.now()) for instance in bursting], burst_seconds=0)
 
-    for instance in numbers:
+    for instance in bursting:
         assert instance.outbound.filter(status=OutboundStatus.SENT).count() == BATCH
-    tasks = queued_sends()
-    assert [func for func, _ in tasks] == ["send_turns", "send_turns"]
-    handed_on = sorted(pk for _, pks in tasks for pk in pks)
-    assert handed_on == sorted(instance.pk for instance in numbers)
+    ((func, handed_on),) = queued_sends()
+    assert func == "send_bursts" and sorted(handed_on) == sorted(i.pk for i in bursting)
+
+
+def test_bursts_handed_on_together_go_on_together(bursting):
+    send_bursts([instance.pk for instance in bursting], burst_seconds=0)
+
+    ((func, handed_on),) = queued_sends()
+    assert func == "send_bursts" and sorted(handed_on) == sorted(i.pk for i in bursting)
+    assert OutboundMessage.objects.filter(status=OutboundStatus.SENT).count() == 3 * BATCH
+
+
+def test_a_pass_spreads_its_bursts_over_the_workers_and_keeps_paced_turns_together(
+    bursting, two_numbers
+):
+    now = timezone.now()
+
+    enqueue_turns([(instance.pk, now) for instance in [*two_numbers, *bursting]])
+
+    first, *rest = queued_sends()
+    assert first == ("send_turns", [instance.pk for instance in two_numbers])
+    assert [(func, len(pks)) for func, pks in rest] == [("send_turns", 2), ("send_turns", 1)]
+    assert sorted(pk for _, pks in rest for pk in pks) == sorted(i.pk for i in bursting)
 
 
 def test_a_pass_with_more_turns_than_threads_goes_out_as_several_tasks(db):
