@@ -1,11 +1,11 @@
 """The queue's bookkeeping around a send: claiming due rows with their attempts, and recording a
 send's outcome on the row and its attempt.
 
-Both run once per message on the sending path, so on PostgreSQL each is a single statement
-(data-modifying CTEs) run in autocommit: one round trip and one commit, where the ORM needs
-BEGIN, two to five statements and COMMIT, each a round trip (bench/outbound_throughput.py,
-docs/benchmarks.md). Other databases (SQLite in development) take the ORM path, in one
-transaction, with the same effect.
+Both are on every send's path (a claim per batch, an outcome per message), so on PostgreSQL
+each is a single statement (data-modifying CTEs) run in autocommit: one round trip and one
+commit, where the ORM needs BEGIN, two to five statements and COMMIT, each a round trip
+(bench/outbound_throughput.py, docs/benchmarks.md). Other databases (SQLite in development)
+take the ORM path, in one transaction, with the same effect.
 """
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ def run_pump(
             if turns:
                 hand_out(list(turns))
                 turns.clear()
-            elif not has_work_ahead(now):
+            if not has_work_ahead(now):
                 # Nothing left to pace (bursts hand their turns on themselves): free the worker.
                 return followed
             if not followed and clock() >= end - HANDOVER:
