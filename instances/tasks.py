@@ -44,6 +44,11 @@ def send_turns(turns: list[tuple[int, str]]) -> None:
     dispatcher.send_turns([(pk, datetime.fromisoformat(slot)) for pk, slot in turns])
 
 
+def send_bursts(instance_ids: list[int]) -> None:
+    """The next bursts of several instances (pacing off), side by side."""
+    dispatcher.send_bursts(instance_ids)
+
+
 def pump_outbound(patient: bool = False) -> None:
     """Pace and hand out sends for a while, handing over to a successor (`pump.run_pump`)."""
     pump.run_pump(patient=patient)

@@ -13,14 +13,15 @@ import os
 import random
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections, transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -41,7 +42,7 @@ from instances.models import (
     QueueSettings,
     SendAttempt,
 )
-from instances.outbound import act_human, pacing
+from instances.outbound import act_human, ledger, pacing
 from instances.outbound.status import is_forward, wire_id
 from instances.outbound.wake import wake_pump
 from instances.signals import message_status_changed
@@ -75,6 +76,8 @@ BURST_HOLD = timedelta(minutes=1)
 # Threads per worker process for the turns of one pump pass (`send_turns`), each with a
 # database connection while it sends: 8 cover a pass of 50 numbers sending every 2-4 s.
 SEND_THREADS = 8
+# How long a task waits, after the first of its bursts hands on, for the others to join it.
+RELAY_GRACE = 1.0
 _pool: ThreadPoolExecutor | None = None
 # Rows a burst claims at once: fewer statements per message, and few enough that a batch's
 # untried rows are back in the queue quickly after a crash.
@@ -214,41 +217,7 @@ def claim_batch(
 ) -> list[OutboundMessage]:
     """Up to `limit` due rows, highest priority and oldest first, now `sending` and ours alone,
     each with its attempt recorded; in the order they must be sent."""
-    order = ("-priority", "due_at", "id")
-    with transaction.atomic():
-        ids = list(
-            due_messages(instance, now)
-            .select_for_update(skip_locked=True)
-            .order_by(*order)
-            .values_list("pk", flat=True)[:limit]
-        )
-        if not ids:
-            return []
-        # The conditional update is the claim; SKIP LOCKED only keeps workers from queueing up
-        # behind each other (and SQLite, which has neither, runs one writer at a time).
-        OutboundMessage.objects.filter(pk__in=ids, status=S.QUEUED).update(
-            status=S.SENDING,
-            claimed_by=worker,
-            claimed_at=now,
-            claim_order=Case(*(When(pk=pk, then=n) for n, pk in enumerate(ids))),
-            attempts=F("attempts") + 1,
-            status_changed_at=now,
-        )
-        claimed = list(
-            OutboundMessage.objects.filter(
-                pk__in=ids, status=S.SENDING, claimed_by=worker, claimed_at=now
-            ).order_by("claim_order")
-        )
-        SendAttempt.objects.bulk_create(
-            SendAttempt(
-                message=message,
-                instance=instance,
-                worker=worker,
-                planned_for=planned_for,
-                started_at=now,
-            )
-            for message in claimed
-        )
+    claimed = ledger.claim(instance, now, worker, limit, planned_for)
     for message in claimed:
         message.instance = instance
     return claimed
@@ -362,10 +331,16 @@ def _finish(
     fields = {"last_error": detail if status != S.SENT else ""}
     if status == S.SENT:
         fields["sent_at"] = at
+    # One transaction, so that what listens to the change (campaign counters, outgoing
+    # webhooks) moves with it; usually the row is still ours (`sending`) and one statement
+    # records the outcome.
     with transaction.atomic():
-        # Usually the row is still ours (`sending`): one update records the outcome.
-        moved = OutboundMessage.objects.filter(pk=message.pk, status=S.SENDING).update(
-            status=status, status_changed_at=at, provider_id=provider_id[:200], **fields
+        moved = ledger.record_outcome(
+            message.pk,
+            outcome,
+            detail,
+            at,
+            {"status": status, "status_changed_at": at, "provider_id": provider_id[:200], **fields},
         )
         previous = S.SENDING
         if not moved:
@@ -377,9 +352,9 @@ def _finish(
                 fields.update(status=status, status_changed_at=at)
                 previous = current.status
             OutboundMessage.objects.filter(pk=message.pk).update(**fields)
-        SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).update(
-            outcome=outcome, finished_at=at, detail=detail
-        )
+            SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).update(
+                outcome=outcome, finished_at=at, detail=detail
+            )
         if moved or "status" in fields:
             message_status_changed.send(
                 OutboundMessage, message=message, status=status, previous=previous, error=detail
@@ -406,13 +381,15 @@ def send_next(
     rng: random.Random | None = None,
     sleep: Callable[[float], None] = time.sleep,
     burst_seconds: float = BURST_SECONDS,
+    hand_on: Callable[[int], None] | None = None,
 ) -> SendOutcome | None:
     """The send of one reserved slot: wait for the slot, claim the due row, send it. None when
     nothing was due by then.
 
     With pacing off (no delay between messages) the task goes on for up to `burst_seconds`,
     claiming BATCH rows at a time, instead of queueing a task per message; caps, hours and
-    pauses are checked before every batch.
+    pauses are checked before every batch. With more to send it hands the turn on through
+    `hand_on` (a task of its own by default).
     """
     instance = _with_settings(instance_id)
     if instance is None:
@@ -445,7 +422,8 @@ def send_next(
             return outcome
         settings = instance.queue
     if is_burst(settings):
-        _pass_burst_on(instance_id, more=outcome is not None and outcome.status == S.SENT)
+        more = outcome is not None and outcome.status == S.SENT
+        _pass_burst_on(instance_id, more=more, hand_on=hand_on or enqueue_burst)
     return outcome
 
 
@@ -470,13 +448,13 @@ def _act_human(
     act_human.perform_act_human(engine_for(message.instance), message.chat_id, typing, sleep)
 
 
-def _pass_burst_on(instance_id: int, *, more: bool) -> None:
+def _pass_burst_on(instance_id: int, *, more: bool, hand_on: Callable[[int], None]) -> None:
     """End of a burst: the next one follows at once while rows keep coming; otherwise the turn
     goes back to the pump (which paces caps, hours and retries)."""
     settings = QueueSettings.objects.filter(instance_id=instance_id)
     if more and due_messages(Instance(pk=instance_id), timezone.now()).exists():
         settings.update(burst_until=timezone.now() + BURST_HOLD)
-        transaction.on_commit(lambda: enqueue_burst(instance_id))
+        transaction.on_commit(lambda: hand_on(instance_id))
     else:
         settings.update(burst_until=None)
         transaction.on_commit(wake_pump)
@@ -484,6 +462,18 @@ def _pass_burst_on(instance_id: int, *, more: bool) -> None:
 
 def enqueue_burst(instance_id: int) -> None:
     async_task("instances.tasks.send_next", instance_id, group=f"send-{instance_id}")
+
+
+def enqueue_bursts(instance_ids: list[int]) -> None:
+    """The next bursts of instances whose bursts ran side by side, to go on side by side in a
+    worker's threads (at most SEND_THREADS to a task): while one waits for the engine or a
+    commit, the others go on."""
+    if len(instance_ids) == 1:
+        enqueue_burst(instance_ids[0])
+        return
+    for start in range(0, len(instance_ids), SEND_THREADS):
+        group = instance_ids[start : start + SEND_THREADS]
+        async_task("instances.tasks.send_bursts", group, group="outbound-send")
 
 
 def _with_settings(instance_id: int) -> Instance | None:
@@ -494,14 +484,70 @@ def _with_settings(instance_id: int) -> Instance | None:
     return instance
 
 
-def send_turns(turns: list[tuple[int, datetime]]) -> None:
+def send_turns(
+    turns: list[tuple[int, datetime | None]], *, burst_seconds: float = BURST_SECONDS
+) -> None:
     """Several instances' turns at once (one pass of the pump), each in a thread of its own:
     waiting for a slot costs a thread, not a worker, and a slow engine holds up only its own
     send. The task ends when every turn is done."""
+    _send_side_by_side(turns, burst_seconds)
+
+
+def send_bursts(instance_ids: list[int], *, burst_seconds: float = BURST_SECONDS) -> None:
+    """The next bursts of instances whose bursts were handed on together, side by side."""
+    _send_side_by_side([(pk, None) for pk in instance_ids], burst_seconds)
+
+
+def _send_side_by_side(turns: list[tuple[int, datetime | None]], burst_seconds: float) -> None:
+    """Each turn in a thread; the bursts that go on are handed on together. Bursts that started
+    together end within about a batch of each other, so once the first hands on, the others
+    have RELAY_GRACE to join it; one that ends later still (a slow engine) goes on by itself."""
     if len(turns) == 1:
-        send_next(*turns[0])
+        send_next(*turns[0], burst_seconds=burst_seconds)
         return
-    wait([_send_pool().submit(_send_in_thread, pk, slot) for pk, slot in turns])
+    relay = _BurstRelay(len(turns))
+    sends = [
+        _send_pool().submit(_send_in_thread, pk, slot, relay.add, burst_seconds)
+        for pk, slot in turns
+    ]
+    for send in sends:
+        send.add_done_callback(relay.turn_done)
+    relay.gathering.wait()
+    wait(sends, timeout=RELAY_GRACE)
+    relay.close()
+    wait(sends)
+
+
+class _BurstRelay:
+    """Collects the instances whose bursts go on until it is closed, then hands them on
+    together; after that, each one as it comes. `gathering` is set when the first one comes
+    or every turn is done."""
+
+    def __init__(self, turns: int) -> None:
+        self._lock = threading.Lock()
+        self._waiting: list[int] | None = []
+        self._running = turns
+        self.gathering = threading.Event()
+
+    def add(self, instance_id: int) -> None:
+        with self._lock:
+            if self._waiting is not None:
+                self._waiting.append(instance_id)
+                self.gathering.set()
+                return
+        enqueue_burst(instance_id)
+
+    def turn_done(self, _send: Future) -> None:
+        with self._lock:
+            self._running -= 1
+            if not self._running:
+                self.gathering.set()
+
+    def close(self) -> None:
+        with self._lock:
+            waiting, self._waiting = self._waiting, None
+        if waiting:
+            enqueue_bursts(waiting)
 
 
 def _send_pool() -> ThreadPoolExecutor:
@@ -511,9 +557,14 @@ def _send_pool() -> ThreadPoolExecutor:
     return _pool
 
 
-def _send_in_thread(instance_id: int, slot: datetime) -> None:
+def _send_in_thread(
+    instance_id: int,
+    slot: datetime | None,
+    hand_on: Callable[[int], None],
+    burst_seconds: float,
+) -> None:
     try:
-        send_next(instance_id, slot)
+        send_next(instance_id, slot, hand_on=hand_on, burst_seconds=burst_seconds)
     except Exception:
         logger.exception("Sending a turn of instance %s failed", instance_id)
     finally:

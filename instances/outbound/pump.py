@@ -15,12 +15,14 @@ one-minute schedule (`ensure_pump`) restarts it if a worker died with it.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db.models import Min, Q
 from django.utils import timezone
@@ -123,13 +125,33 @@ def dispatch_due(now: datetime, rng: random.Random, send: Send) -> int:
 
 
 def enqueue_turns(turns: Turns) -> None:
-    """One task for the turns one pass took: it sends each at its slot, in threads
-    (`dispatcher.send_turns`), so a burst of slots does not take a worker each."""
-    async_task(
-        "instances.tasks.send_turns",
-        [(instance_id, slot.isoformat()) for instance_id, slot in turns],
-        group="outbound-send",
+    """The turns one pass took, in tasks that send each at its slot in threads
+    (`dispatcher.send_turns`), so a burst of slots does not take a worker each: paced turns in
+    one task (one per SEND_THREADS of them, so none waits for a thread), bursts (pacing off)
+    spread over this host's workers, where they go on side by side (`dispatcher.send_bursts`)."""
+    bursting = set(
+        QueueSettings.objects.filter(
+            instance_id__in=[pk for pk, _ in turns], max_delay_seconds__lte=0
+        ).values_list("instance_id", flat=True)
     )
+    paced = [turn for turn in turns if turn[0] not in bursting]
+    bursts = [turn for turn in turns if turn[0] in bursting]
+    tasks = [
+        paced[n : n + dispatcher.SEND_THREADS]
+        for n in range(0, len(paced), dispatcher.SEND_THREADS)
+    ]
+    if bursts:
+        spread = max(
+            math.ceil(len(bursts) / dispatcher.SEND_THREADS),
+            min(len(bursts), django_settings.Q_CLUSTER["workers"]),
+        )
+        tasks += [bursts[n::spread] for n in range(spread)]
+    for task in tasks:
+        async_task(
+            "instances.tasks.send_turns",
+            [(pk, slot.isoformat()) for pk, slot in task],
+            group="outbound-send",
+        )
 
 
 def enqueue_successor() -> None:
@@ -170,8 +192,9 @@ def run_pump(
             if turns:
                 hand_out(list(turns))
                 turns.clear()
-            elif not handed and not has_work_ahead(now):
-                return False
+            if not has_work_ahead(now):
+                # Nothing left to pace (bursts hand their turns on themselves): free the worker.
+                return followed
             if not followed and clock() >= end - HANDOVER:
                 successor()
                 followed = True

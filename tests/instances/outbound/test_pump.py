@@ -89,6 +89,19 @@ def test_the_pump_naps_until_the_next_turn_and_releases_its_lease():
     assert not pump_is_running()
 
 
+def test_a_pump_that_handed_out_only_bursts_frees_its_worker_at_once():
+    ready_instance(min_delay_seconds=0, max_delay_seconds=0)
+    fake = FakeTime()
+    handed: list[int] = []
+
+    assert not fake.run(hand_out=lambda turns: handed.extend(pk for pk, _ in turns))
+
+    # The burst hands its turn on by itself: nothing is left to pace, so the pump ends at once.
+    assert len(handed) == 1
+    assert fake.naps == []
+    assert fake.successor_queued_at == []
+
+
 def test_only_one_pump_runs_at_a_time():
     cache.add(LEASE_KEY, "another-host", 20)
     handed: list[int] = []
