@@ -331,19 +331,20 @@ def _finish(
     fields = {"last_error": detail if status != S.SENT else ""}
     if status == S.SENT:
         fields["sent_at"] = at
-    # One transaction, so that what listens to the change (campaign counters, outgoing
-    # webhooks) moves with it; usually the row is still ours (`sending`) and one statement
-    # records the outcome.
-    with transaction.atomic():
-        moved = ledger.record_outcome(
-            message.pk,
-            outcome,
-            detail,
-            at,
-            {"status": status, "status_changed_at": at, "provider_id": provider_id[:200], **fields},
-        )
-        previous = S.SENDING
-        if not moved:
+    # Usually the row is still ours (`sending`): one statement records the outcome. What
+    # listens to the change (campaign counters, outgoing webhooks) follows it at once, not in
+    # its transaction, which would cost two more round trips a message; a crash in between
+    # leaves a counter that the campaigns' recount corrects (campaigns/counters.py).
+    moved = ledger.record_outcome(
+        message.pk,
+        outcome,
+        detail,
+        at,
+        {"status": status, "status_changed_at": at, "provider_id": provider_id[:200], **fields},
+    )
+    previous = S.SENDING
+    if not moved:
+        with transaction.atomic():
             # An ack arrived before the send's answer and moved the row on: never step back.
             current = OutboundMessage.objects.select_for_update().get(pk=message.pk)
             if provider_id and not current.provider_id:
@@ -355,10 +356,10 @@ def _finish(
             SendAttempt.objects.filter(message=message, outcome=Outcome.SENDING).update(
                 outcome=outcome, finished_at=at, detail=detail
             )
-        if moved or "status" in fields:
-            message_status_changed.send(
-                OutboundMessage, message=message, status=status, previous=previous, error=detail
-            )
+    if moved or "status" in fields:
+        message_status_changed.send(
+            OutboundMessage, message=message, status=status, previous=previous, error=detail
+        )
     return SendOutcome(status, detail)
 
 
