@@ -246,6 +246,9 @@ class OutboundMessage(models.Model):
             models.Index(
                 fields=["instance", "status", "-priority", "due_at", "id"], name="outbound_next"
             ),
+            # Every incoming message asks which sends went to its chat (campaign replies, the
+            # inbox's side panel): without it each asks by reading every outbound row.
+            models.Index(fields=["chat_id", "sent_at"], name="outbound_by_chat"),
         ]
 
     def __str__(self) -> str:
