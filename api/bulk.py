@@ -17,7 +17,7 @@ from accounts.roles import Ability
 from api import bulk_schemas as bs
 from api import schemas
 from api.auth import instance_for_key, parse_uuid, require_ability
-from api.envelope import ApiError, Code, success
+from api.envelope import ApiError, Code, invalid, success
 from api.models import ApiBatch, ApiKey
 from api.pagination import PageQuery, page_of
 from campaigns import services, templating
@@ -72,10 +72,8 @@ def _refuse(errors: dict[str, list[str]]) -> None:
     """422 naming the first problem, with at most DETAILS_MAX of them in the details."""
     if not errors:
         return
-    shown = dict(list(errors.items())[:DETAILS_MAX])
-    field, problems = next(iter(shown.items()))
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-    raise ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(problems)}{more}", details=shown)
+    raise invalid(dict(list(errors.items())[:DETAILS_MAX]), more)
 
 
 def _template_field(message: bs.BulkMessage) -> str:

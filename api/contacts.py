@@ -13,7 +13,7 @@ from accounts.roles import Ability
 from api import contact_schemas as cs
 from api import schemas
 from api.auth import require_ability
-from api.envelope import ApiError, Code, success
+from api.envelope import ApiError, Code, invalid, success
 from api.pagination import PageQuery, page_of
 from campaigns import contact_services
 from campaigns.contact_forms import ContactForm
@@ -89,8 +89,7 @@ def _saved(
         details = {
             FORM_FIELDS.get(field, field): list(messages) for field, messages in form.errors.items()
         }
-        field, messages = next(iter(details.items()))
-        raise ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(messages)}", details=details)
+        raise invalid(details)
     try:
         contact = contact_services.save_contact(
             form.save(commit=False),

@@ -55,6 +55,14 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def invalid(details: dict[str, list[str]], more: str = "") -> ApiError:
+    """VALIDATION_ERROR naming the first field and its problems, every field in `details`."""
+    field, problems = next(iter(details.items()), ("body", ["Invalid request."]))
+    return ApiError(
+        Code.VALIDATION_ERROR, f"{field}: {' '.join(problems)}{more}", details=details or None
+    )
+
+
 def meta(**extra: Any) -> dict[str, Any]:
     return {"timestamp": timezone.now().isoformat().replace("+00:00", "Z"), **extra}
 

@@ -20,7 +20,7 @@ from accounts.roles import Ability
 from api import group_schemas as gs
 from api import schemas
 from api.auth import instance_for_key, require_ability
-from api.envelope import ApiError, Code, success
+from api.envelope import ApiError, Code, invalid, success
 from api.pagination import PageQuery, page_of
 from instances import group_services
 from instances.engines.base import NO_SUCH_GROUP, GroupInfo, NotFoundError
@@ -72,8 +72,7 @@ def _participants(values: list[str]) -> list[str]:
             details[f"participants.{index}"] = [f"{value[:80]} is not a person's number."]
         chat_ids.append(chat_id)
     if details:
-        field, messages = next(iter(details.items()))
-        raise ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(messages)}", details=details)
+        raise invalid(details)
     return chat_ids
 
 

@@ -13,7 +13,7 @@ from ninja import Router, Status
 from accounts.roles import Ability
 from api import schemas
 from api.auth import instance_for_key, may_use, parse_uuid, require_ability
-from api.envelope import ApiError, Code, success
+from api.envelope import ApiError, Code, invalid, success
 from instances.engines.base import MessageKind
 from instances.models import OutboundMessage
 from instances.outbound.enqueue import enqueue
@@ -78,9 +78,7 @@ def api_field(field: str) -> str:
 
 
 def validation_error(errors: dict[str, list[str]]) -> ApiError:
-    details = {api_field(field): messages for field, messages in errors.items()}
-    field, messages = next(iter(details.items()))
-    return ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(messages)}", details=details)
+    return invalid({api_field(field): messages for field, messages in errors.items()})
 
 
 def file_of(payload: dict[str, Any]) -> ContentFile | None:

@@ -13,7 +13,7 @@ from ninja import Query, Router, Status
 from accounts.roles import Ability
 from api import schemas
 from api.auth import instance_for_key, require_ability
-from api.envelope import ApiError, Code, success
+from api.envelope import ApiError, Code, invalid, success
 from api.pagination import PageQuery, page_of
 from instances import services
 from instances.actions import Action
@@ -79,8 +79,7 @@ def create_profile(request: HttpRequest, body: schemas.ProfileIn):
         details = {
             FORM_FIELDS.get(field, field): list(messages) for field, messages in form.errors.items()
         }
-        field, messages = next(iter(details.items()))
-        raise ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(messages)}", details=details)
+        raise invalid(details)
     instance = form.save()
     services.ready_saved_instance(instance)
     instance.refresh_from_db()

@@ -14,7 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import bulk, contacts, groups, messages, profiles, webhooks
 from api.auth import AUTH
-from api.envelope import STATUS, ApiError, Code, error_response, is_enveloped
+from api.envelope import STATUS, ApiError, Code, error_response, invalid, is_enveloped
 from instances.engines.errors import EngineError
 
 logger = logging.getLogger(__name__)
@@ -75,10 +75,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         if loc[:1] == ("query",) and len(loc) > 1 and loc[1] == "query":
             loc = loc[2:]
         details.setdefault(_field(loc), []).append(str(error.get("msg", "Invalid value.")))
-    field, problems = next(iter(details.items()), ("body", ["Invalid request."]))
-    return error_response(
-        ApiError(Code.VALIDATION_ERROR, f"{field}: {' '.join(problems)}", details=details)
-    )
+    return error_response(invalid(details))
 
 
 @api.exception_handler(SuspiciousOperation)
