@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from campaigns.contact_forms import ContactFilterForm, SavedFilterNameForm
 from campaigns.models import SavedFilter
 
 TAKEN = "A saved filter with this name exists already."
+FILTERS_PAGE_SIZE = 25
 
 
 def _get_saved_filter_for_user(request, pk: int) -> SavedFilter:
@@ -59,8 +61,11 @@ def saved_filter_create(request):
 @require_GET
 def saved_filter_list(request):
     saved_filters = SavedFilter.objects.select_related("tag", "created_by")
+    page = Paginator(saved_filters, FILTERS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "campaigns/contacts/saved_filter_list.html", {"saved_filters": saved_filters}
+        request,
+        "campaigns/contacts/saved_filter_list.html",
+        {"page": page, "saved_filters": page.object_list},
     )
 
 

@@ -163,3 +163,20 @@ def test_the_admin_finds_saved_filters_by_name_and_filters_them_by_tag(client_fo
 
     assert shown(client.get(url, {"q": "berl"})) == {"Berlin"}
     assert shown(client.get(url, {"tag__id__exact": vip.pk})) == {"VIPs"}
+
+
+def test_many_saved_filters_are_paged_with_a_fixed_number_of_queries(
+    client_for, operator, django_assert_max_num_queries
+):
+    tag = TagFactory(name="vip")
+    SavedFilter.objects.bulk_create(
+        SavedFilter(name=f"Filter {n:02d}", tag=tag, created_by=operator) for n in range(30)
+    )
+    client = client_for(operator)
+
+    with django_assert_max_num_queries(6):
+        first = client.get(reverse("contacts:filters"))
+    second = client.get(reverse("contacts:filters"), {"page": 2})
+
+    assert "Filter 24" in first.text and "Filter 25" not in first.text
+    assert "Filter 29" in second.text and "Page 2 of 2" in second.text
