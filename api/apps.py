@@ -6,6 +6,8 @@ class ApiConfig(AppConfig):
     verbose_name = "REST API"
 
     def ready(self) -> None:
+        from api import key_cache
         from api.outgoing import receivers
 
         receivers.connect()
+        key_cache.connect()

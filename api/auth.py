@@ -19,6 +19,7 @@ from api.envelope import ApiError, Code
 from api.models import ApiKey
 from api.services import KeyRefused, key_for_token
 from config.redis_cache import count
+from instances.instance_cache import kept_instance
 from instances.models import Instance
 
 RATE_WINDOW = 60  # seconds
@@ -85,13 +86,18 @@ def may_use(key: ApiKey, instance: Instance) -> bool:
     return key.allowed_instance_ids is None or instance.pk in key.allowed_instance_ids
 
 
-def instance_for_key(key: ApiKey, profile_id: str) -> Instance:
+def instance_for_key(key: ApiKey, profile_id: str, *, kept: bool = False) -> Instance:
     """The instance a profile id names, if this key may use it; NOT_FOUND otherwise (a
-    restricted key does not learn which other instances exist)."""
+    restricted key does not learn which other instances exist). `kept`: as this process kept
+    it for a few seconds (instances/instance_cache.py), for sends only."""
     instance = None
     uid = parse_uuid(profile_id)
     if uid is not None:
-        instance = Instance.objects.filter(uuid=uid).first()
+        instance = kept_instance(uid) if kept else Instance.objects.filter(uuid=uid).first()
     if instance is None or not may_use(key, instance):
-        raise ApiError(Code.NOT_FOUND, f"No profile with id {str(profile_id)[:64]!r}.")
+        raise unknown_profile(profile_id)
     return instance
+
+
+def unknown_profile(profile_id: object) -> ApiError:
+    return ApiError(Code.NOT_FOUND, f"No profile with id {str(profile_id)[:64]!r}.")

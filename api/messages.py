@@ -7,12 +7,13 @@ import binascii
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import IntegrityError
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from accounts.roles import Ability
 from api import schemas
-from api.auth import instance_for_key, may_use, parse_uuid, require_ability
+from api.auth import instance_for_key, may_use, parse_uuid, require_ability, unknown_profile
 from api.envelope import ApiError, Code, invalid, success
 from instances.engines.base import MessageKind
 from instances.models import OutboundMessage
@@ -113,7 +114,7 @@ def message_data(message: OutboundMessage) -> dict[str, Any]:
 def _sender(kind: MessageKind, schema: type[schemas.SendBase]):
     def send(request: HttpRequest, body):
         key = require_ability(request, Ability.SEND_MESSAGES)
-        instance = instance_for_key(key, body.profileId)
+        instance = instance_for_key(key, body.profileId, kept=True)
         payload = to_payload(body.content.model_dump(exclude_none=True))
         try:
             upload = file_of(payload)
@@ -128,6 +129,9 @@ def _sender(kind: MessageKind, schema: type[schemas.SendBase]):
             )
         except OutboundValidationError as exc:
             raise validation_error(exc.errors) from None
+        except IntegrityError:
+            # The kept instance was deleted since, in another process.
+            raise unknown_profile(body.profileId) from None
         return Status(201, success(message_data(message)))
 
     send.__annotations__ = {"request": HttpRequest, "body": schema}

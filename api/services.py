@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from accounts.roles import KeyRole
+from api import key_cache
 from api.models import PREFIX_LENGTH, ApiKey, hash_token
 from instances.models import Instance
 
@@ -50,6 +51,7 @@ def revoke_api_key(key: ApiKey) -> None:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=key.revoked_at)
+        key_cache.keys_changed()
 
 
 class KeyRefused(Exception):
@@ -58,19 +60,25 @@ class KeyRefused(Exception):
 
 def key_for_token(token: str, now: datetime | None = None) -> ApiKey:
     """The usable key of this token (its allowed instance ids in `allowed_instance_ids`, None
-    for every instance), or KeyRefused."""
+    for every instance), or KeyRefused. As this process kept it while no key changed
+    (api/key_cache.py)."""
     now = now or timezone.now()
     if not token or len(token) > TOKEN_MAX:
         raise KeyRefused("The API key is not valid.")
-    key = ApiKey.objects.filter(secret_hash=hash_token(token)).first()
+    token_hash = hash_token(token)
+    version = key_cache.current_version()
+    key = key_cache.kept_key(token_hash, version)
     if key is None:
-        raise KeyRefused("The API key is not valid.")
+        key = ApiKey.objects.filter(secret_hash=token_hash).first()
+        if key is None:
+            raise KeyRefused("The API key is not valid.")
+        key.allowed_instance_ids = (
+            set(key.instances.values_list("pk", flat=True)) if key.restricted else None
+        )
+        key_cache.keep(token_hash, version, key)
     state = key.state(now)
     if state != "active":
         raise KeyRefused(f"The API key is {state}.")
-    key.allowed_instance_ids = (
-        set(key.instances.values_list("pk", flat=True)) if key.restricted else None
-    )
     if key.last_used_at is None or key.last_used_at < now - LAST_USED_EVERY:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now

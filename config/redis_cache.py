@@ -29,7 +29,7 @@ class SharedClientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
 
-    def count(self, key: str, timeout: int) -> int:
+    def count_in_window(self, key: str, timeout: int) -> int:
         """Add one to a counter that expires `timeout` seconds after its first count, in one
         round trip (`add` then `incr` take three: SET NX, EXISTS, INCR)."""
         key = self.make_and_validate_key(key)
@@ -40,9 +40,12 @@ class SharedClientRedisCache(RedisCache):
 
 
 def count(cache, key: str, timeout: int) -> int:
-    """A fixed-window counter on any Django cache: in one round trip on Redis."""
-    if isinstance(cache, SharedClientRedisCache):
-        return cache.count(key, timeout)
+    """A fixed-window counter on any Django cache (a backend, or the `django.core.cache.cache`
+    proxy, which forwards attributes but is no instance of the backend's class): in one round
+    trip on Redis."""
+    one_round_trip = getattr(cache, "count_in_window", None)
+    if one_round_trip is not None:
+        return one_round_trip(key, timeout)
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

@@ -32,7 +32,7 @@ from inbox.media import retry_media
 from inbox.models import CannedReply, Chat, ConversationMessage, WebhookEvent
 from inbox.search import search_chats
 from inbox.signatures import hmac_is_valid, token_is_valid
-from inbox.webhook_instances import instance_for_webhook
+from instances.instance_cache import kept_instance
 from instances.models import OutboundMessage
 from instances.outbound import OutboundValidationError
 
@@ -503,7 +503,7 @@ def receive_webhook(request, instance_uuid, token: str = ""):
     be valid, and the address without the secret requires one. Never a 500."""
     if _declared_length(request) > settings.WEBHOOK_MAX_BODY_BYTES:
         return _error(413, f"body larger than {settings.WEBHOOK_MAX_BODY_BYTES} bytes")
-    instance = instance_for_webhook(instance_uuid)
+    instance = kept_instance(instance_uuid)
     if instance is None:
         return _error(404, "unknown instance")
     body = request.body

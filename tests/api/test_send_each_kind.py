@@ -6,6 +6,7 @@ import base64
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from instances.models import OutboundMessage
 from tests.factories import InstanceFactory
@@ -174,3 +175,18 @@ def test_a_send_time_out_of_range_is_refused_by_field(call, make_key, sales):
     assert response.status_code == 422
     assert response.json()["error"]["message"].startswith("sendAt:")
     assert not OutboundMessage.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_profile_deleted_by_another_process_is_not_found_not_a_crash(call, make_key, sales):
+    token = make_key()
+    body = {"profileId": str(sales.uuid), "chatId": "+4915123456789", "content": {"text": "Hi"}}
+    assert call("post", "messages/text", token=token, json=body).status_code == 201
+    OutboundMessage.objects.all().delete()
+    # As another process deletes it: this one gets no signal and still keeps the instance.
+    # (Outside a test's transaction, so the send's insert checks its foreign key at once.)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM instances_instance WHERE id = %s", [sales.pk])
+    response = call("post", "messages/text", token=token, json=body)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOT_FOUND"

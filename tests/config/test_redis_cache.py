@@ -35,3 +35,20 @@ def test_a_counter_counts_in_its_window_and_expires_from_its_first_count(cache):
     ttl = client.ttl(cache.make_and_validate_key("rate"))
     assert 0 < ttl <= 60
     assert cache.get("rate") == 3
+
+
+def test_the_default_cache_proxy_counts_in_one_round_trip(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.redis_cache.SharedClientRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/9",
+            "KEY_PREFIX": uuid.uuid4().hex,
+        }
+    }
+    from django.core.cache import cache as default_cache
+
+    client = default_cache._cache.get_client(write=True)
+    sets_before = client.info("commandstats").get("cmdstat_set", {}).get("calls", 0)
+    assert [count(default_cache, "rate", timeout=60) for _ in range(3)] == [1, 2, 3]
+    assert client.info("commandstats").get("cmdstat_set", {}).get("calls", 0) == sets_before
+    default_cache.delete("rate")

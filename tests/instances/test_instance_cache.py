@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inbox import webhook_instances
 from inbox.models import ConversationMessage
-from inbox.webhook_instances import KEEP_SECONDS, instance_for_webhook
+from instances import instance_cache
+from instances.instance_cache import KEEP_SECONDS, kept_instance
 from instances.models import Instance
 from tests.factories import InstanceFactory
 from tests.inbox.webhooks import envelope, post
@@ -28,7 +28,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(webhook_instances, "clock", clock)
+    monkeypatch.setattr(instance_cache, "clock", clock)
     return clock
 
 
@@ -53,23 +53,23 @@ def test_a_second_webhook_soon_after_the_first_reads_no_instance_row(client, clo
 
 def test_the_row_is_read_again_once_the_seconds_are_over(clock):
     instance = InstanceFactory(name="Before")
-    assert instance_for_webhook(instance.uuid).name == "Before"
+    assert kept_instance(instance.uuid).name == "Before"
     # An edit in another process: no signal reaches this one.
     Instance.objects.filter(pk=instance.pk).update(name="After")
     clock.now += KEEP_SECONDS - 0.1
-    assert instance_for_webhook(instance.uuid).name == "Before"
+    assert kept_instance(instance.uuid).name == "Before"
     clock.now += 0.2
-    assert instance_for_webhook(instance.uuid).name == "After"
+    assert kept_instance(instance.uuid).name == "After"
 
 
 def test_saving_or_deleting_an_instance_in_this_process_is_seen_at_once(client, clock):
     instance = InstanceFactory(name="Before")
-    assert instance_for_webhook(instance.uuid).name == "Before"
+    assert kept_instance(instance.uuid).name == "Before"
     instance.name = "After"
     instance.save()
-    assert instance_for_webhook(instance.uuid).name == "After"
+    assert kept_instance(instance.uuid).name == "After"
     uuid = instance.uuid
     instance.delete()
-    assert instance_for_webhook(uuid) is None
+    assert kept_instance(uuid) is None
     response = client.post(f"/hooks/{uuid}/", data=b"{}", content_type="application/json")
     assert response.status_code == 404

@@ -1,12 +1,16 @@
-"""The instance a webhook is addressed to, kept per process for a few seconds.
+"""An instance found by its uuid, kept per process for a few seconds, for the two hot paths
+that name an instance on every request: the webhook receiver and the API's sends.
 
-Reading the instance row was one of the receiver's statements on every webhook, with its
-decryption of the engine key and the secret. A webhook's address never changes what it needs
-from the row for long: the uuid and the secret are fixed when the instance is made. So each
-process keeps the instances it received for, for `KEEP_SECONDS`. Saving or deleting an instance
-drops it here at once; another process sees an edit (say, a changed engine) or a deletion within
-`KEEP_SECONDS`. Meanwhile a webhook for a deleted instance cannot be stored (its row is gone), and
-the receiver answers it as a duplicate.
+Reading the instance row cost about 1 ms of CPU (its decryption of the engine key and the
+secret; measured in docs/benchmarks.md, "REST API sends"). What those paths need from the row
+does not change for long: the uuid and the secret are fixed when the instance is made, the
+engine rarely changes. So each process keeps the instances it was asked for, for
+`KEEP_SECONDS`. Saving or deleting an instance drops it here at once; another process sees an
+edit (say, a changed engine) or a deletion within `KEEP_SECONDS`. Meanwhile nothing can be
+stored for a deleted instance (its row is gone): the receiver answers such a webhook as a
+duplicate, the API as an unknown profile.
+
+Pages and the API's reads never use it: they show the row as it is.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ clock: Callable[[], float] = time.monotonic
 _kept: dict[uuid.UUID, tuple[float, Instance]] = {}
 
 
-def instance_for_webhook(instance_uuid: uuid.UUID) -> Instance | None:
+def kept_instance(instance_uuid: uuid.UUID) -> Instance | None:
     """The instance with this uuid, or None when there is none."""
     now = clock()
     kept = _kept.get(instance_uuid)
