@@ -15,39 +15,41 @@ from django.utils import timezone
 from ninja.security import APIKeyHeader, HttpBearer
 
 from accounts.roles import Ability, can_role
+from api import key_cache
 from api.envelope import ApiError, Code
-from api.models import ApiKey
-from api.services import KeyRefused, key_for_token
-from config.redis_cache import count
+from api.models import ApiKey, hash_token
+from api.services import TOKEN_MAX, KeyRefused, key_for_token
+from config.redis_cache import count_and_read
 from instances.instance_cache import kept_instance
 from instances.models import Instance
 
-RATE_WINDOW = 60  # seconds
+RATE_WINDOW = 60  # seconds; a fixed window per key, counted across processes
 
 
 def authenticate(request: HttpRequest, token: str) -> ApiKey:
+    """The key of this token, its rate counted. One round trip to the shared cache counts the
+    rate (per token, so before the key is known) and reads the keys' version (api/key_cache.py)."""
+    if len(token) > TOKEN_MAX:
+        raise ApiError(Code.UNAUTHORIZED, "The API key is not valid.")
+    token_hash = hash_token(token)
+    now = timezone.now()
+    window = int(now.timestamp() // RATE_WINDOW)
+    used, version = count_and_read(
+        cache, f"api-rate:{token_hash[:32]}:{window}", RATE_WINDOW + 1, key_cache.VERSION_KEY
+    )
     try:
-        key = key_for_token(token)
+        key = key_for_token(token, version, now)
     except KeyRefused as exc:
         raise ApiError(Code.UNAUTHORIZED, str(exc)) from None
-    check_rate(key)
-    return key
-
-
-def check_rate(key: ApiKey) -> None:
-    """A fixed one-minute window per key, counted in the shared cache (so across processes)."""
     limit = settings.API_RATE_LIMIT_PER_MINUTE
-    if not limit:
-        return
-    now = timezone.now().timestamp()
-    window = int(now // RATE_WINDOW)
-    if count(cache, f"api-rate:{key.pk}:{window}", RATE_WINDOW + 1) > limit:
-        retry_after = max(1, int((window + 1) * RATE_WINDOW - now) + 1)
+    if limit and used > limit:
+        retry_after = max(1, int((window + 1) * RATE_WINDOW - now.timestamp()) + 1)
         raise ApiError(
             Code.RATE_LIMITED,
             f"At most {limit} requests a minute per key; try again in {retry_after} s.",
             headers={"Retry-After": str(retry_after)},
         )
+    return key
 
 
 class KeyHeader(APIKeyHeader):

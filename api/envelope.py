@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from ninja.responses import NinjaJSONEncoder
 
 
 class Code(enum.StrEnum):
@@ -69,6 +70,19 @@ def meta(**extra: Any) -> dict[str, Any]:
 
 def success(data: Any, **extra_meta: Any) -> dict[str, Any]:
     return {"success": True, "data": data, "meta": meta(**extra_meta)}
+
+
+def rendered(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    """An answer as ninja renders it, without validating it against the route's response
+    schema first: that was a tenth of a send's CPU (docs/benchmarks.md, "REST API sends"), for
+    a body made by our own code, which tests/api/test_openapi_conformance.py checks against
+    the document."""
+    return JsonResponse(
+        body,
+        status=status,
+        encoder=NinjaJSONEncoder,
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def error_body(code: Code, message: str, details: dict | None = None) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Reading a key's row was a quarter of an API send's CPU (docs/benchmarks.md, "RES
 Every change to a key (saved, revoked, deleted, its instances changed) bumps the version when it
 is made and again once it is committed; each request reads the version first and uses the key
 this process kept only when it was kept under that same version. So an edited or revoked key
-takes effect from the next request in every process, as when each request read the row.
+takes effect from the next request in every process, as when each request read the row. The
+version is read in the round trip that counts the request's rate (api/auth.py).
 
 The second bump covers a request that read the first one's version and then the row before
 the change was committed: what it kept is dropped by the bump after the commit.
@@ -27,15 +28,6 @@ MAX_KEPT = 1000
 _kept: dict[str, tuple[int, ApiKey]] = {}
 
 
-def current_version() -> int | None:
-    """The version now, or None when the cache lost it (restarted, cleared): then a new random
-    one is started, under which no process kept anything, and nothing is kept this time."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, secrets.randbits(48), timeout=None)
-    return version
-
-
 def kept_key(token_hash: str, version: int | None) -> ApiKey | None:
     entry = _kept.get(token_hash)
     if entry is None or version is None or entry[0] != version:
@@ -44,7 +36,11 @@ def kept_key(token_hash: str, version: int | None) -> ApiKey | None:
 
 
 def keep(token_hash: str, version: int | None, key: ApiKey) -> None:
+    """Keep a key read under `version`; None means the cache lost the version (restarted,
+    cleared): then a new random one is started, under which no process kept anything, and
+    nothing is kept this time."""
     if version is None:
+        cache.add(VERSION_KEY, secrets.randbits(48), timeout=None)
         return
     if len(_kept) >= MAX_KEPT:
         _kept.clear()

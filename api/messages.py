@@ -9,12 +9,12 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router
 
 from accounts.roles import Ability
 from api import schemas
 from api.auth import instance_for_key, may_use, parse_uuid, require_ability, unknown_profile
-from api.envelope import ApiError, Code, invalid, success
+from api.envelope import ApiError, Code, invalid, rendered, success
 from instances.engines.base import MessageKind
 from instances.models import OutboundMessage
 from instances.outbound.enqueue import enqueue
@@ -132,7 +132,7 @@ def _sender(kind: MessageKind, schema: type[schemas.SendBase]):
         except IntegrityError:
             # The kept instance was deleted since, in another process.
             raise unknown_profile(body.profileId) from None
-        return Status(201, success(message_data(message)))
+        return rendered(success(message_data(message)), status=201)
 
     send.__annotations__ = {"request": HttpRequest, "body": schema}
     send.__name__ = f"send_{kind.value}"

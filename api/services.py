@@ -58,15 +58,14 @@ class KeyRefused(Exception):
     """Why a token does not authenticate; the message is safe to show the caller."""
 
 
-def key_for_token(token: str, now: datetime | None = None) -> ApiKey:
+def key_for_token(token: str, version: int | None, now: datetime | None = None) -> ApiKey:
     """The usable key of this token (its allowed instance ids in `allowed_instance_ids`, None
-    for every instance), or KeyRefused. As this process kept it while no key changed
-    (api/key_cache.py)."""
+    for every instance), or KeyRefused. As this process kept it under `version`, the keys'
+    version read from the shared cache (api/key_cache.py), when it did."""
     now = now or timezone.now()
     if not token or len(token) > TOKEN_MAX:
         raise KeyRefused("The API key is not valid.")
     token_hash = hash_token(token)
-    version = key_cache.current_version()
     key = key_cache.kept_key(token_hash, version)
     if key is None:
         key = ApiKey.objects.filter(secret_hash=token_hash).first()

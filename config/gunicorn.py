@@ -18,6 +18,11 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 # database connection, so a host opens up to workers x threads connections.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Each worker listens on its own socket and the kernel spreads new connections over them. On one
+# shared socket the worker that happened to be awake took most of a burst of new keep-alive
+# connections (7 of 8 in bench/api_send.py) and kept them, busy on one core while the other
+# worker idled.
+reuse_port = True
 accesslog = "-"
 errorlog = "-"
 

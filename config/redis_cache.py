@@ -8,6 +8,8 @@ building one sets up its table of response callbacks, which cost about 0.3 ms of
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
@@ -29,26 +31,29 @@ class SharedClientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
 
-    def count_in_window(self, key: str, timeout: int) -> int:
-        """Add one to a counter that expires `timeout` seconds after its first count, in one
-        round trip (`add` then `incr` take three: SET NX, EXISTS, INCR)."""
-        key = self.make_and_validate_key(key)
-        pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, timeout, nx=True)
-        return pipe.execute()[0]
+    def count_and_read(self, counter: str, timeout: int, read: str) -> tuple[int, Any]:
+        """Add one to a counter that expires `timeout` seconds after its first count, and read
+        another key, in one round trip (`add` then `incr` then `get` take four)."""
+        counter = self.make_and_validate_key(counter)
+        pipe = self._cache.get_client(counter, write=True).pipeline(transaction=False)
+        pipe.incr(counter)
+        pipe.expire(counter, timeout, nx=True)
+        pipe.get(self.make_and_validate_key(read))
+        counted, _, value = pipe.execute()
+        return counted, None if value is None else self._cache._serializer.loads(value)
 
 
-def count(cache, key: str, timeout: int) -> int:
+def count_and_read(cache, counter: str, timeout: int, read: str) -> tuple[int, Any]:
     """A fixed-window counter on any Django cache (a backend, or the `django.core.cache.cache`
-    proxy, which forwards attributes but is no instance of the backend's class): in one round
-    trip on Redis."""
-    one_round_trip = getattr(cache, "count_in_window", None)
+    proxy, which forwards attributes but is no instance of the backend's class), and the value
+    of another key: in one round trip on Redis."""
+    one_round_trip = getattr(cache, "count_and_read", None)
     if one_round_trip is not None:
-        return one_round_trip(key, timeout)
-    cache.add(key, 0, timeout=timeout)
+        return one_round_trip(counter, timeout, read)
+    cache.add(counter, 0, timeout=timeout)
     try:
-        return cache.incr(key)
+        counted = cache.incr(counter)
     except ValueError:  # expired between add and incr: a fresh window
-        cache.set(key, 1, timeout=timeout)
-        return 1
+        cache.set(counter, 1, timeout=timeout)
+        counted = 1
+    return counted, cache.get(read)

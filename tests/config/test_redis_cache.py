@@ -6,14 +6,14 @@ import uuid
 
 import pytest
 
-from config.redis_cache import SharedClientRedisCache, count
+from config.redis_cache import SharedClientRedisCache, count_and_read
 
 
 @pytest.fixture
 def cache():
     cache = SharedClientRedisCache("redis://127.0.0.1:6379/9", {"KEY_PREFIX": uuid.uuid4().hex})
     yield cache
-    cache.delete_many(["rate", "lease"])
+    cache.delete_many(["rate", "lease", "version"])
 
 
 def test_values_and_counters_round_trip(cache):
@@ -30,7 +30,9 @@ def test_every_call_shares_one_client(cache):
 
 
 def test_a_counter_counts_in_its_window_and_expires_from_its_first_count(cache):
-    assert [count(cache, "rate", timeout=60) for _ in range(3)] == [1, 2, 3]
+    cache.set("version", 7)
+    counted = [count_and_read(cache, "rate", 60, "version") for _ in range(3)]
+    assert counted == [(1, 7), (2, 7), (3, 7)]
     client = cache._cache.get_client(write=True)
     ttl = client.ttl(cache.make_and_validate_key("rate"))
     assert 0 < ttl <= 60
@@ -49,6 +51,7 @@ def test_the_default_cache_proxy_counts_in_one_round_trip(settings):
 
     client = default_cache._cache.get_client(write=True)
     sets_before = client.info("commandstats").get("cmdstat_set", {}).get("calls", 0)
-    assert [count(default_cache, "rate", timeout=60) for _ in range(3)] == [1, 2, 3]
+    counted = [count_and_read(default_cache, "rate", 60, "missing") for _ in range(3)]
+    assert counted == [(1, None), (2, None), (3, None)]
     assert client.info("commandstats").get("cmdstat_set", {}).get("calls", 0) == sets_before
     default_cache.delete("rate")
