@@ -27,7 +27,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
 os.environ.setdefault("Q_BROKER", "redis")
 
 from bench import stack  # after the environment above, which its settings read
-from bench.load import post_all, raw_request
+from bench.load import connection_spread, post_all, raw_request
 from bench.stack import bench_database, free_port
 
 CONNECTIONS = 8
@@ -47,6 +47,10 @@ def in_process(instance, count: int) -> float:
     for n in range(count):
         enqueue(instance, CHAT, "text", {"text": f"In process {n}"})
     return count / (time.perf_counter() - began)
+
+
+def split(spread: list[int]) -> str:
+    return "+".join(map(str, spread)) or "not seen"
 
 
 def run(count: int) -> None:
@@ -79,7 +83,8 @@ def run(count: int) -> None:
             database_url, port, env, "--access-logfile", "/dev/null", production=True
         ):
             post_all(url, bodies("Warm-up", 200), CONNECTIONS, expected=201)
-            elapsed, latencies = post_all(url, bodies("API", count), CONNECTIONS, expected=201)
+            with connection_spread(port) as spread:
+                elapsed, latencies = post_all(url, bodies("API", count), CONNECTIONS, expected=201)
         rate = count / elapsed
         baseline = in_process(instance, count)
         queued = OutboundMessage.objects.filter(instance=instance).count()
@@ -93,7 +98,7 @@ def run(count: int) -> None:
     print(f"{'way':<34} {'messages/s':>10} {'median ms':>10} {'p95 ms':>8}")
     print(f"{'enqueue in process (baseline)':<34} {baseline:>10.0f} {'':>10} {'':>8}")
     print(f"{'POST /api/v1/messages/text':<34} {rate:>10.0f} {median:>10.1f} {p95:>8.1f}")
-    print(f"(queued {queued} messages in all)")
+    print(f"(queued {queued} messages in all; connections per gunicorn worker: {split(spread)})")
     met = rate >= TARGET_RATE and p95 < TARGET_P95_MS
     print(
         f"RESULT messages={count} api_per_s={rate:.0f} p95_ms={p95:.1f} "

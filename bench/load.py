@@ -8,7 +8,13 @@ server's own work (docs/benchmarks.md, "Webhook ingest under load").
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
+import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 
@@ -82,3 +88,30 @@ def post_all(
     if failures:
         raise RuntimeError(f"{len(failures)} of {len(requests)} requests failed: {failures[0]}")
     return elapsed, latencies
+
+
+@contextmanager
+def connection_spread(port: int, after: float = 1.0) -> Iterator[list[int]]:
+    """How many established connections each server process on `port` holds, largest first,
+    sampled with `ss` once, `after` seconds into the block (empty if it ended sooner). With
+    keep-alive connections this decides how the load falls on gunicorn's workers."""
+    spread: list[int] = []
+
+    def sample() -> None:
+        try:
+            listing = subprocess.run(  # noqa: S603 - fixed arguments
+                ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],  # noqa: S607
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+        except OSError:
+            return
+        spread.extend(sorted(Counter(re.findall(r"pid=(\d+)", listing)).values(), reverse=True))
+
+    timer = threading.Timer(after, sample)
+    timer.start()
+    try:
+        yield spread
+    finally:
+        timer.cancel()
