@@ -1,6 +1,8 @@
 """Outbound throughput: text messages through the whole queue (pump, django-q2 workers, WAHA
 adapter) to the simulator with pacing off, next to a plain httpx loop sending the same number
-of requests to the same simulator.
+of requests to the same simulator, once before the queue's run and once after it: the
+comparison uses their mean, so that the machine's speed drifting during the run (other work,
+the host) weighs on both sides alike.
 
     .venv/bin/python bench/outbound_throughput.py [--quick] [--messages N] [--instances N]
                                                   [--workers N]
@@ -50,7 +52,7 @@ def main() -> None:
     sessions = [f"bench{n}" for n in range(args.instances)]
     with stack.bench_database() as database_url, stack.simulator() as url:
         stack.link_sessions(url, sessions)
-        plain = plain_loop(url, sessions, count)
+        plain_before = plain_loop(url, sessions, count)
         instances = stack.working_instances(url, sessions, min_delay_seconds=0, max_delay_seconds=0)
         # Pacing off: no delay and caps out of the way (above what the form allows).
         QueueSettings.objects.update(per_minute_cap=10**9, per_day_cap=10**9)
@@ -67,21 +69,26 @@ def main() -> None:
                     raise SystemExit(f"timed out with {pending.count()} messages pending")
                 time.sleep(0.2)
             elapsed = time.perf_counter() - started
+        plain_after = plain_loop(url, sessions, count)
         outcomes = dict(OutboundMessage.objects.values_list("status").annotate(n=Count("id")))
         tasks = _tasks_run()
         gaps = _send_spread()
 
     queued = count / elapsed
+    plain = (plain_before + plain_after) / 2
     print(
         f"Outbound throughput: {count} texts over {args.instances} instances, "
         f"{args.workers} workers, PostgreSQL, pacing off"
     )
     print(f"{'way':<34} {'msgs/s':>8} {'vs plain loop':>14}")
-    print(f"{'plain httpx loop':<34} {plain:>8.1f} {1.0:>13.2f}x")
+    print(f"{'plain httpx loop, before':<34} {plain_before:>8.1f} {plain_before / plain:>13.2f}x")
+    print(f"{'plain httpx loop, after':<34} {plain_after:>8.1f} {plain_after / plain:>13.2f}x")
+    print(f"{'plain httpx loop (mean)':<34} {plain:>8.1f} {1.0:>13.2f}x")
     print(f"{'Switchboard queue':<34} {queued:>8.1f} {queued / plain:>13.2f}x")
     print(f"outcomes: {outcomes}; median time between sends {gaps:.1f} ms; tasks run: {tasks}")
     print(
         f"RESULT messages={count} queue_msgs_per_s={queued:.1f} plain_msgs_per_s={plain:.1f} "
+        f"plain_before={plain_before:.1f} plain_after={plain_after:.1f} "
         f"ratio={queued / plain:.2f} sent={outcomes.get('sent', 0)}"
     )
 
