@@ -10,6 +10,8 @@ on 8 keep-alive connections over raw sockets (cheaper than an HTTP client on the
 shares with the server), as an integrator's HTTP client would keep its connections.
 The baseline, in the same run: the same number of messages queued by calling
 `instances.outbound.enqueue` in this process, one transaction each, as the API does.
+It also prints how the 8 connections fell on the two workers (`ss`, a second into the run):
+the kernel spreads them at random, and a 6+2 spread is slower than 4+4.
 `--quick`: 1,000 messages per way instead of 5,000.
 """
 
