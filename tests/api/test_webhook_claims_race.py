@@ -4,6 +4,7 @@ worker is claiming is skipped, not waited for."""
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection, connections, transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 from api.outgoing.delivery import claim
 from api.outgoing.models import WebhookDelivery
 from tests.api.webhook_helpers import subscribe
+from tests.together import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -36,22 +38,13 @@ def due_deliveries(count: int) -> list[WebhookDelivery]:
 def test_racing_workers_never_claim_a_delivery_twice():
     due_deliveries(ROWS)
     now = timezone.now()
-    start = threading.Barrier(WORKERS)
     claimed: list[list[int]] = [[] for _ in range(WORKERS)]
 
     def work(index: int) -> None:
-        try:
-            start.wait()
-            while batch := claim(now):
-                claimed[index].extend(delivery.pk for delivery in batch)
-        finally:
-            connections.close_all()
+        while batch := claim(now):
+            claimed[index].extend(delivery.pk for delivery in batch)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together([partial(work, n) for n in range(WORKERS)])
 
     every_claim = [pk for worker in claimed for pk in worker]
     assert len(every_claim) == len(set(every_claim)) == ROWS

@@ -3,15 +3,16 @@ recipient is queued exactly once."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from campaigns.feeder import feed_campaign
 from campaigns.models import CampaignStatus, RecipientStatus
 from instances.models import OutboundMessage
+from tests.together import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -23,21 +24,12 @@ FEEDERS = 4
 
 def test_racing_feeders_queue_each_recipient_once(make_campaign, number):
     campaign = make_campaign(60, numbers=[number("A"), number("B")], status=CampaignStatus.RUNNING)
-    start = threading.Barrier(FEEDERS)
     queued = [0] * FEEDERS
 
     def work(index: int) -> None:
-        try:
-            start.wait()
-            queued[index] = feed_campaign(campaign.pk)
-        finally:
-            connections.close_all()
+        queued[index] = feed_campaign(campaign.pk)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(FEEDERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together([partial(work, n) for n in range(FEEDERS)])
 
     assert sum(queued) == 60
     chats = Counter(OutboundMessage.objects.values_list("chat_id", flat=True))

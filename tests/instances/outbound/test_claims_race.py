@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from instances.models import InstanceStatus, OutboundMessage
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import claim_next
 from tests.factories import InstanceFactory
+from tests.together import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,22 +31,13 @@ def test_racing_workers_never_claim_a_row_twice():
     for n in range(ROWS):
         enqueue(instance, "+4915123456789", "text", {"text": f"m{n}"})
     now = timezone.now() + timedelta(seconds=1)
-    start = threading.Barrier(WORKERS)
     claimed: list[list[int]] = [[] for _ in range(WORKERS)]
 
     def work(index: int) -> None:
-        try:
-            start.wait()
-            while (message := claim_next(instance, now, f"worker-{index}")) is not None:
-                claimed[index].append(message.pk)
-        finally:
-            connections.close_all()
+        while (message := claim_next(instance, now, f"worker-{index}")) is not None:
+            claimed[index].append(message.pk)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together([partial(work, n) for n in range(WORKERS)])
 
     every_claim = [pk for worker in claimed for pk in worker]
     assert len(every_claim) == len(set(every_claim)) == ROWS
