@@ -18,7 +18,7 @@ from accounts.roles import Ability, can_role
 from api import key_cache
 from api.envelope import ApiError, Code
 from api.models import ApiKey, hash_token
-from api.services import TOKEN_MAX, KeyRefused, key_for_token
+from api.services import TOKEN_MAX, KeyRefused, key_for_hash
 from config.redis_cache import count_and_read
 from instances.instance_cache import kept_instance
 from instances.models import Instance
@@ -29,7 +29,7 @@ RATE_WINDOW = 60  # seconds; a fixed window per key, counted across processes
 def authenticate(request: HttpRequest, token: str) -> ApiKey:
     """The key of this token, its rate counted. One round trip to the shared cache counts the
     rate (per token, so before the key is known) and reads the keys' version (api/key_cache.py)."""
-    if len(token) > TOKEN_MAX:
+    if not token or len(token) > TOKEN_MAX:
         raise ApiError(Code.UNAUTHORIZED, "The API key is not valid.")
     token_hash = hash_token(token)
     now = timezone.now()
@@ -38,7 +38,7 @@ def authenticate(request: HttpRequest, token: str) -> ApiKey:
         cache, f"api-rate:{token_hash[:32]}:{window}", RATE_WINDOW + 1, key_cache.VERSION_KEY
     )
     try:
-        key = key_for_token(token, version, now)
+        key = key_for_hash(token_hash, version, now)
     except KeyRefused as exc:
         raise ApiError(Code.UNAUTHORIZED, str(exc)) from None
     limit = settings.API_RATE_LIMIT_PER_MINUTE

@@ -58,14 +58,12 @@ class KeyRefused(Exception):
     """Why a token does not authenticate; the message is safe to show the caller."""
 
 
-def key_for_token(token: str, version: int | None, now: datetime | None = None) -> ApiKey:
-    """The usable key of this token (its allowed instance ids in `allowed_instance_ids`, None
-    for every instance), or KeyRefused. As this process kept it under `version`, the keys'
-    version read from the shared cache (api/key_cache.py), when it did."""
+def key_for_hash(token_hash: str, version: int | None, now: datetime | None = None) -> ApiKey:
+    """The usable key of a token, by the token's hash (its allowed instance ids in
+    `allowed_instance_ids`, None for every instance), or KeyRefused. As this process kept it
+    under `version`, the keys' version read from the shared cache (api/key_cache.py), when
+    it did."""
     now = now or timezone.now()
-    if not token or len(token) > TOKEN_MAX:
-        raise KeyRefused("The API key is not valid.")
-    token_hash = hash_token(token)
     key = key_cache.kept_key(token_hash, version)
     if key is None:
         key = ApiKey.objects.filter(secret_hash=token_hash).first()
