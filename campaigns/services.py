@@ -268,12 +268,21 @@ def remove_recipients(campaign: Campaign, ids: Iterable[int] | None = None) -> i
         return removed
 
 
-_RECORD_REPLY = f"""
+# Marks the replies to a chat's campaign messages; run by `record_reply`, and on PostgreSQL
+# inside the inbox's own statement for an incoming message (inbox/conversations.py), with
+# `reply_params` and then `count_replies` on the rows it returns.
+RECORD_REPLY_SQL = f"""
 UPDATE {CampaignRecipient._meta.db_table} SET replied_at = %s
 WHERE replied_at IS NULL AND message_id IN (
     SELECT id FROM {OutboundMessage._meta.db_table} WHERE chat_id = %s AND sent_at <= %s
 )
 RETURNING campaign_id, instance_id"""  # noqa: S608 - table names come from the models; every value is a parameter
+
+
+def reply_params(chat_id: str | None, at: datetime) -> list:
+    """RECORD_REPLY_SQL's parameters; a chat id of None marks nothing."""
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    return [stamp, chat_id, stamp]
 
 
 def record_reply(chat_id: str, at: datetime) -> int:
@@ -285,13 +294,17 @@ def record_reply(chat_id: str, at: datetime) -> int:
     `message` relation cost more to compile than the rest of applying the message
     (docs/benchmarks.md, "Webhook ingest under load"). A reply racing another in the same chat
     waits for its row lock and then finds `replied_at` set, so it counts nobody twice."""
-    stamp = connection.ops.adapt_datetimefield_value(at)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(_RECORD_REPLY, [stamp, chat_id, stamp])
-        replying = cursor.fetchall()
-        tallies: dict[int, counters.Tally] = {}
-        for campaign_id, number in replying:
-            tallies.setdefault(campaign_id, counters.Tally()).add("replied", number=number)
-        for campaign_id, tally in tallies.items():
-            tally.apply(campaign_id)
+        cursor.execute(RECORD_REPLY_SQL, reply_params(chat_id, at))
+        return count_replies(cursor.fetchall())
+
+
+def count_replies(replying: list) -> int:
+    """The campaign counters of the recipients RECORD_REPLY_SQL marked, given the rows it
+    returned (campaign, number); in the transaction that marked them."""
+    tallies: dict[int, counters.Tally] = {}
+    for campaign_id, number in replying:
+        tallies.setdefault(campaign_id, counters.Tally()).add("replied", number=number)
+    for campaign_id, tally in tallies.items():
+        tally.apply(campaign_id)
     return len(replying)

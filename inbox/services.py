@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from config.fast_insert import insert
 from inbox import conversations
 from inbox.handlers import HANDLERS, STORED_FOR_LATER
 from inbox.models import WebhookEvent
@@ -70,7 +71,7 @@ def _store_and_apply(
     }
     try:
         with transaction.atomic():
-            WebhookEvent.objects.create(**fields)
+            insert(WebhookEvent(**fields))
             handler = HANDLERS.get(event.kind)
             if handler is not None:
                 handler(instance, event)
@@ -82,7 +83,7 @@ def _store_and_apply(
         pass
     try:
         with transaction.atomic(), conversations.carefully():
-            stored = WebhookEvent.objects.create(**fields)
+            stored = insert(WebhookEvent(**fields))
             _apply(instance, event, stored)
     except IntegrityError:
         return False
