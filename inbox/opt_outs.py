@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 import unicodedata
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -36,7 +37,12 @@ ALWAYS = ("STOP", "UNSUBSCRIBE")
 
 
 def keywords() -> frozenset[str]:
-    words = (*ALWAYS, *settings.INBOX_OPT_OUT_KEYWORDS)
+    return _normalized_keywords((*ALWAYS, *settings.INBOX_OPT_OUT_KEYWORDS))
+
+
+@cache
+def _normalized_keywords(words: tuple[str, ...]) -> frozenset[str]:
+    # Kept per keyword list: every incoming message is checked against it.
     return frozenset(normalized(word) for word in words if normalized(word))
 
 

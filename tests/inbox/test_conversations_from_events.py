@@ -202,37 +202,16 @@ def test_an_echo_that_beats_the_send_answer_joins_the_waiting_inbox_reply(client
     assert reply.provider_id == f"true_{CUSTOMER}_3EB0RANDOM"
 
 
-def test_an_incoming_message_counts_as_a_reply_to_the_campaign_that_messaged_them(client, instance):
+def campaign_message_to(instance, chat_id: str):
+    """A campaign's recipient whose message went to `chat_id` before the recorded events, with
+    the campaign's counters counted once, so that a reply has to move them."""
     from datetime import UTC, datetime
 
     from campaigns.models import Campaign, CampaignRecipient
 
     sent = OutboundMessage.objects.create(
         instance=instance,
-        chat_id=CUSTOMER,
-        kind="text",
-        status="delivered",
-        sent_at=datetime(2024, 11, 1, tzinfo=UTC),
-    )
-    recipient = CampaignRecipient.objects.create(
-        campaign=Campaign.objects.create(name="Autumn"), phone="+4917612345678", message=sent
-    )
-    assert campaign_counts(recipient.campaign).replied == 0  # counted: the reply moves it
-    post(client, instance, envelope("message"))
-    recipient.refresh_from_db()
-    assert recipient.replied_at is not None
-    assert campaign_counts(recipient.campaign).replied == 1
-
-
-def test_a_message_in_a_group_is_no_reply_to_a_campaign_message_sent_there(client, instance):
-    from datetime import UTC, datetime
-
-    from campaigns.models import Campaign, CampaignRecipient
-
-    group = "120363025555555555@g.us"
-    sent = OutboundMessage.objects.create(
-        instance=instance,
-        chat_id=group,
+        chat_id=chat_id,
         kind="text",
         status="delivered",
         sent_at=datetime(2024, 11, 1, tzinfo=UTC),
@@ -241,6 +220,19 @@ def test_a_message_in_a_group_is_no_reply_to_a_campaign_message_sent_there(clien
         campaign=Campaign.objects.create(name="Autumn"), phone="+4917612345678", message=sent
     )
     assert campaign_counts(recipient.campaign).replied == 0
+    return recipient
+
+
+def test_an_incoming_message_counts_as_a_reply_to_the_campaign_that_messaged_them(client, instance):
+    recipient = campaign_message_to(instance, CUSTOMER)
+    post(client, instance, envelope("message"))
+    recipient.refresh_from_db()
+    assert recipient.replied_at is not None
+    assert campaign_counts(recipient.campaign).replied == 1
+
+
+def test_a_message_in_a_group_is_no_reply_to_a_campaign_message_sent_there(client, instance):
+    recipient = campaign_message_to(instance, "120363025555555555@g.us")
     post(client, instance, envelope("message.group"))
     assert Chat.objects.get().messages.count() == 1
     recipient.refresh_from_db()
