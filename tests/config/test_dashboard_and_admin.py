@@ -254,3 +254,11 @@ def test_operators_cannot_open_the_django_admin(client_for, operator):
     response = client_for(operator).get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_admin_pages_name_the_apps_icon_so_browsers_do_not_ask_for_a_missing_favicon(
+    client_for, admin
+):
+    for path in ("/admin/", "/admin/inbox/conversationmessage/", "/admin/inbox/chat/add/"):
+        page = client_for(admin).get(path).content.decode()
+        assert 'rel="icon"' in page and "img/favicon" in page, path
