@@ -8,15 +8,19 @@ from collections.abc import Callable
 from django.db import connections
 
 
-def run_together(jobs: list[Callable[[], None]], timeout: float = 60) -> None:
+def run_together(jobs: list[Callable[[], None]], timeout: float = 60) -> list[Exception]:
     """Each job in its own thread, all released at once by a barrier, each closing its own
-    database connections when done; returns when every thread has ended (or `timeout`)."""
+    database connections when done; returns, when every thread has ended (or `timeout`), what
+    the jobs raised."""
     start = threading.Barrier(len(jobs))
+    errors: list[Exception] = []
 
     def run(job: Callable[[], None]) -> None:
         try:
             start.wait(timeout=10)
             job()
+        except Exception as exc:
+            errors.append(exc)
         finally:
             connections.close_all()
 
@@ -25,3 +29,4 @@ def run_together(jobs: list[Callable[[], None]], timeout: float = 60) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=timeout)
+    return errors

@@ -44,7 +44,7 @@ def test_racing_workers_never_claim_a_delivery_twice():
         while batch := claim(now):
             claimed[index].extend(delivery.pk for delivery in batch)
 
-    run_together([partial(work, n) for n in range(WORKERS)])
+    assert run_together([partial(work, n) for n in range(WORKERS)]) == []
 
     every_claim = [pk for worker in claimed for pk in worker]
     assert len(every_claim) == len(set(every_claim)) == ROWS

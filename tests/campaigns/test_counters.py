@@ -3,11 +3,11 @@ and corrected by the watchdog's recount when something moved without telling the
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from instances.models import OutboundMessage
 from instances.models import OutboundStatus as S
 from instances.outbound import enqueue
 from instances.outbound.status import apply_ack, wire_id
+from tests.together import run_together
 
 FIELDS = (*counters.STAGES, "replied")
 
@@ -133,48 +134,23 @@ def test_acks_feeds_and_recounts_on_parallel_workers_lose_nothing_and_never_dead
     messages = list(OutboundMessage.objects.order_by("id"))
     assert len(messages) == 60
     workers = 4
-    start = threading.Barrier(workers + 2)
-    errors = []
 
-    def on_a_worker(work):
-        def run(*args) -> None:
-            try:
-                start.wait()
-                work(*args)
-            except Exception as exc:
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        return run
-
-    @on_a_worker
     def acknowledge(share: list[OutboundMessage]) -> None:
         for message in share:
             for level in (Ack.SERVER, Ack.DEVICE, Ack.READ):
                 ack(message, level)
 
-    @on_a_worker
     def feed_and_recount() -> None:
         for _ in range(5):
             feed_campaign(campaign.pk)
             counters.recount(campaign.pk)
 
-    @on_a_worker
     def recount() -> None:
         for _ in range(5):
             counters.recount(campaign.pk)
 
-    threads = [
-        threading.Thread(target=acknowledge, args=(messages[n::workers],)) for n in range(workers)
-    ]
-    threads += [threading.Thread(target=feed_and_recount), threading.Thread(target=recount)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    jobs = [partial(acknowledge, messages[n::workers]) for n in range(workers)]
+    assert run_together([*jobs, feed_and_recount, recount]) == []
     counts = campaign_counts(campaign)
     assert (counts.read, counts.queued, counts.total) == (60, 40, 100)
     assert sum(bar.read for bar in chart_bars(campaign)) == len(messages)

@@ -4,15 +4,15 @@ engine retry) makes one bubble and counts one unread, however the deliveries int
 from __future__ import annotations
 
 import json
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from inbox import services
 from inbox.models import Chat, ConversationMessage, WebhookEvent
 from tests.factories import InstanceFactory
 from tests.inbox.webhooks import envelope, without_event_id
+from tests.together import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,25 +26,12 @@ def test_concurrent_deliveries_of_one_message_make_one_bubble():
         json.dumps(without_event_id(incoming, "message.any")).encode(),
         json.dumps(without_event_id(incoming, "message")).encode(),
     ]
-    start = threading.Barrier(len(bodies))
-    errors: list[BaseException] = []
 
     def deliver(body: bytes) -> None:
-        try:
-            start.wait(timeout=10)
-            events = services.parse_webhook(instance, {}, body)
-            services.ingest_events(instance, events, body)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        events = services.parse_webhook(instance, {}, body)
+        services.ingest_events(instance, events, body)
 
-    threads = [threading.Thread(target=deliver, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    assert run_together([partial(deliver, body) for body in bodies]) == []
     assert ConversationMessage.objects.count() == 1
     assert Chat.objects.get().unread_count == 1
     assert not WebhookEvent.objects.filter(state="failed").exists()

@@ -37,7 +37,7 @@ def test_racing_workers_never_claim_a_row_twice():
         while (message := claim_next(instance, now, f"worker-{index}")) is not None:
             claimed[index].append(message.pk)
 
-    run_together([partial(work, n) for n in range(WORKERS)])
+    assert run_together([partial(work, n) for n in range(WORKERS)]) == []
 
     every_claim = [pk for worker in claimed for pk in worker]
     assert len(every_claim) == len(set(every_claim)) == ROWS
