@@ -1,8 +1,9 @@
 """An instance found by its uuid, kept per process for a few seconds, for the two hot paths
 that name an instance on every request: the webhook receiver and the API's sends.
 
-Reading the instance row cost about 1 ms of CPU (its decryption of the engine key and the
-secret; measured in docs/benchmarks.md, "REST API sends"). What those paths need from the row
+Reading the instance row cost about 1 ms of CPU on the slower machine of docs/benchmarks.md
+("REST API sends"): the ORM's select and building the model, not the decryption of its key and
+secret (about 6 µs each, measured later with timeit). What those paths need from the row
 does not change for long: the uuid and the secret are fixed when the instance is made, the
 engine rarely changes. So each process keeps the instances it was asked for, for
 `KEEP_SECONDS`. Saving or deleting an instance drops it here at once; another process sees an
