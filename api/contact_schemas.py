@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints
 
 from api.pagination import Pagination
-from api.schemas import Deleted, Meta
+from api.schemas import Deleted, Meta, QueryText
 from campaigns.contact_forms import MAX_CUSTOM_FIELDS
 from campaigns.imports.mapping import FIELD_KEY
 
@@ -49,8 +49,8 @@ class TagsIn(Schema):
 
 
 class ContactQuery(Schema):
-    search: str = Field("", max_length=100, description="A name part, or a number's digits.")
-    tag: str = Field("", max_length=60, description="Only contacts with this tag.")
+    search: QueryText = Field("", max_length=100, description="A name part, or a number's digits.")
+    tag: QueryText = Field("", max_length=60, description="Only contacts with this tag.")
     optedOut: bool | None = None
 
 

@@ -6,7 +6,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from api.pagination import Pagination
-from api.schemas import Meta
+from api.schemas import Meta, QueryText
 
 # WhatsApp's own limits: a subject of 100 characters, a description of 2048. Participants per
 # call are bounded lower than a group's size: adding many strangers at once is a known cause
@@ -20,7 +20,7 @@ PARTICIPANT = "A phone number in E.164 (+4915123456789) or a chat id (4915123456
 
 
 class ProfileQuery(Schema):
-    profileId: str = Field(..., max_length=64, description=PROFILE_ID)
+    profileId: QueryText = Field(..., max_length=64, description=PROFILE_ID)
 
 
 class GroupBody(Schema):

@@ -29,6 +29,17 @@ def _in_utc(value: datetime) -> datetime:
 WhenIn = Annotated[datetime, AfterValidator(_in_utc)]
 
 
+def _without_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: refused here, it never reaches a query.
+    if "\x00" in value:
+        raise ValueError("Must not contain NUL characters.")
+    return value
+
+
+# Free text from a query string.
+QueryText = Annotated[str, AfterValidator(_without_nul)]
+
+
 class Meta(Schema):
     timestamp: str
 

@@ -92,7 +92,9 @@ def test_a_page_past_the_last_is_empty(call, make_key, ada):
     assert body["meta"]["total"] == 1
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=101", "page=0", "search=" + "x" * 101])
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=101", "page=0", "search=" + "x" * 101, "search=a%00", "tag=%00"]
+)
 def test_list_parameters_out_of_bounds_are_refused(call, make_key, query):
     assert error_of(call("get", f"contacts?{query}", token=make_key()), 422)["code"] == (
         "VALIDATION_ERROR"
