@@ -21,6 +21,8 @@ os.environ.setdefault("DEBUG", "true")
 # A key of the run's own, so that a production-mode server (gunicorn(production=True)) reads
 # the secrets this process stores.
 os.environ.setdefault("ENCRYPTION_KEYS", base64.urlsafe_b64encode(os.urandom(32)).decode())
+# Likewise a signing key of its own, shared with the workers (they check the tasks' signatures).
+os.environ.setdefault("SECRET_KEY", base64.urlsafe_b64encode(os.urandom(40)).decode())
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/switchboard_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -151,9 +153,17 @@ def empty_redis() -> None:
 
 @contextmanager
 def workers(database_url: str, count: int):
-    """`count` django-q2 workers with this process's broker (Q_BROKER, REDIS_URL)."""
+    """`count` django-q2 workers with this process's broker (Q_BROKER, REDIS_URL), with DEBUG
+    off as deployed (a debug cursor times and logs every query). Private addresses stay allowed
+    for outgoing webhooks: the benchmarks' receivers listen on loopback."""
     # Workers keep their database connection between tasks, as README advises for production.
-    env = {"DATABASE_URL": database_url, "Q_WORKERS": str(count), "CONN_MAX_AGE": "60"}
+    env = {
+        "DATABASE_URL": database_url,
+        "Q_WORKERS": str(count),
+        "CONN_MAX_AGE": "60",
+        "DEBUG": "false",
+        "WEBHOOK_ALLOW_PRIVATE": "true",
+    }
     process = _spawn(["qcluster"], env)
     try:
         yield process

@@ -74,6 +74,7 @@ def test_a_retry_ends_the_burst_and_leaves_the_untried_rows_as_they_were(
 def test_a_burst_with_more_to_send_hands_the_turn_to_the_next_task(
     linked, accepted, django_capture_on_commit_callbacks
 ):
+    QueueSettings.objects.filter(instance=linked).update(per_minute_cap=BATCH + 5)
     for n in range(BATCH + 5):
         enqueue(linked, TO, "text", {"text": f"m{n}"})
     OrmQ.objects.all().delete()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from instances.engines.base import Ack
 from instances.models import OutboundStatus as S
-from instances.models import SendAttempt
+from instances.models import QueueSettings, SendAttempt
 from instances.outbound import enqueue
 from instances.outbound.dispatcher import BATCH, claim_batch, claim_next, send_claimed, send_next
 from instances.outbound.status import apply_ack, wire_id
@@ -60,6 +60,7 @@ def test_a_claimed_batch_is_numbered_in_sending_order_with_an_open_attempt_each(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement path")
 def test_a_burst_costs_about_one_statement_per_message_on_postgresql(linked, accepted):
+    QueueSettings.objects.filter(instance=linked).update(per_minute_cap=BATCH)
     for n in range(BATCH):
         enqueue(linked, TO, "text", {"text": f"m{n}"})
 

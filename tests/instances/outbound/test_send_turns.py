@@ -57,7 +57,12 @@ def bursting(simulator, sim_api, settings):
     """Three instances with pacing off and more to send than one batch each, on two workers."""
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 2}
     numbers = linked_numbers(
-        simulator, sim_api, ("a", "b", "c"), min_delay_seconds=0, max_delay_seconds=0
+        simulator,
+        sim_api,
+        ("a", "b", "c"),
+        min_delay_seconds=0,
+        max_delay_seconds=0,
+        per_minute_cap=BATCH + 1,
     )
     for instance in numbers:
         for n in range(BATCH + 1):
