@@ -83,7 +83,7 @@ _pool: ThreadPoolExecutor | None = None
 # Rows a burst claims at once: fewer statements per message, and few enough that a batch's
 # untried rows are back in the queue quickly after a crash, and that bursts which started
 # together end within RELAY_GRACE of each other (a burst ends only between batches; with 50,
-# slow batches split the relay into a task per number, which halved throughput).
+# slow batches split the relay into a task per number: docs/benchmarks.md, fifth session).
 BATCH = 20
 # Longer than an engine's read timeout: a send still `sending` after this is not in flight.
 STALE_AFTER = timedelta(minutes=2)
